@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration file and `wg set' argument parsing. Nothing here talks to a
+ * device: the result is a struct wg_device that the caller applies whole,
+ * so a file with an error changes nothing.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "encoding.h"
+
+bool config_resolve_names = true;
+bool config_quiet;
+
+static void __attribute__((format(printf, 1, 2))) complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (config_quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Strict unsigned decimal (or, with base 0, 0x-hex) with an upper bound. */
+static bool parse_uint(unsigned long long *out, const char *s, int base,
+		       unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || !isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_port(uint16_t *port, const char *s)
+{
+	unsigned long long v;
+
+	if (!parse_uint(&v, s, 10, 65535))
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+bool parse_fwmark(uint32_t *mark, const char *s)
+{
+	unsigned long long v;
+
+	if (s && !strcasecmp(s, "off")) {
+		*mark = 0;
+		return true;
+	}
+	if (!parse_uint(&v, s, 0, 0xffffffffULL))
+		return false;
+	*mark = (uint32_t)v;
+	return true;
+}
+
+bool parse_keepalive(uint16_t *interval, const char *s)
+{
+	unsigned long long v;
+
+	if (s && !strcasecmp(s, "off")) {
+		*interval = 0;
+		return true;
+	}
+	if (!parse_uint(&v, s, 10, 65535))
+		return false;
+	*interval = (uint16_t)v;
+	return true;
+}
+
+bool parse_allowedip(struct wg_allowedip *ip, const char *s)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long long cidr;
+
+	if (!alen || alen >= sizeof(addr))
+		return false;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	memset(ip, 0, sizeof(*ip));
+	if (strchr(addr, ':')) {
+		if (inet_pton(AF_INET6, addr, &ip->ip6) != 1)
+			return false;
+		ip->family = AF_INET6;
+		ip->cidr = 128;
+	} else {
+		if (inet_pton(AF_INET, addr, &ip->ip4) != 1)
+			return false;
+		ip->family = AF_INET;
+		ip->cidr = 32;
+	}
+	if (slash) {
+		if (!parse_uint(&cidr, slash + 1, 10, ip->cidr))
+			return false;
+		ip->cidr = (uint8_t)cidr;
+	}
+	return true;
+}
+
+static unsigned long resolution_retries(void)
+{
+	const char *env = getenv("WG_ENDPOINT_RESOLUTION_RETRIES");
+	unsigned long long v;
+
+	if (!env)
+		return 15;
+	if (!strcmp(env, "infinity"))
+		return ULONG_MAX;
+	if (!parse_uint(&v, env, 10, ULONG_MAX - 1))
+		return 15;
+	return (unsigned long)v;
+}
+
+const char *parse_endpoint(union wg_endpoint *ep, const char *s)
+{
+	char buf[1025];
+	char *host, *port;
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_DGRAM,
+		.ai_protocol = IPPROTO_UDP,
+	};
+	struct addrinfo *res = NULL;
+	unsigned long retries, attempt;
+	int ret;
+
+	if (strlen(s) >= sizeof(buf))
+		return "endpoint is too long";
+	strcpy(buf, s);
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+
+		if (!close || close[1] != ':' || !close[2])
+			return "IPv6 endpoint must be [address]:port";
+		*close = '\0';
+		host = buf + 1;
+		port = close + 2;
+	} else {
+		port = strrchr(buf, ':');
+		if (!port || !port[1] || port == buf)
+			return "endpoint must be host:port";
+		if (memchr(buf, ':', (size_t)(port - buf)))
+			return "IPv6 endpoint must be [address]:port";
+		*port++ = '\0';
+		host = buf;
+	}
+
+	/* Literal addresses never need a resolver, even when names are off. */
+	hints.ai_flags = AI_NUMERICHOST;
+	ret = getaddrinfo(host, port, &hints, &res);
+	if (ret == EAI_NONAME) {
+		if (!config_resolve_names)
+			return "name resolution is disabled";
+		hints.ai_flags = AI_ADDRCONFIG;
+		retries = resolution_retries();
+		/* At boot the network may not be up yet: temporary failures
+		 * are retried, a definite "no such name" is not. */
+		for (attempt = 0;; attempt++) {
+			ret = getaddrinfo(host, port, &hints, &res);
+			if (ret != EAI_AGAIN && ret != EAI_FAIL)
+				break;
+			if (attempt >= retries)
+				break;
+			sleep(attempt < 4 ? 1 : 2);
+		}
+	}
+	if (ret)
+		return gai_strerror(ret);
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		if ((ai->ai_family == AF_INET && ai->ai_addrlen == sizeof(struct sockaddr_in)) ||
+		    (ai->ai_family == AF_INET6 && ai->ai_addrlen == sizeof(struct sockaddr_in6))) {
+			memset(ep, 0, sizeof(*ep));
+			memcpy(ep, ai->ai_addr, ai->ai_addrlen);
+			freeaddrinfo(res);
+			return NULL;
+		}
+	}
+	freeaddrinfo(res);
+	return "no IPv4 or IPv6 address for endpoint";
+}
+
+bool read_key_file(uint8_t key[WG_KEY_LEN], const char *path)
+{
+	char buf[WG_KEY_B64_LEN + 64];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+	bool ok = false;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		complain("Unable to open key file `%s': %s", path, strerror(errno));
+		return false;
+	}
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			break;
+	}
+	if (n < 0) {
+		complain("Unable to read key file `%s': %s", path, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	buf[len] = '\0';
+	while (len && isspace((unsigned char)buf[len - 1]))
+		buf[--len] = '\0';
+	if (!len) {
+		/* /dev/null and empty files mean "remove this key". */
+		memset(key, 0, WG_KEY_LEN);
+		ok = true;
+	} else if (key_from_base64(key, buf)) {
+		ok = true;
+	} else {
+		complain("Key in `%s' is not a valid base64 key of %d bytes", path, WG_KEY_LEN);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	secure_zero(buf, sizeof(buf));
+	return ok;
+}
+
+/* Adds every entry of a comma-separated list. With allow_prefix, a leading
+ * '+' or '-' marks an entry to add or remove, and *prefixed reports it. */
+static const char *add_allowedips(struct wg_peer *peer, const char *list,
+				  bool allow_prefix, bool *prefixed, char **bad)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	const char *err = NULL;
+
+	if (!copy)
+		return "out of memory";
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct wg_allowedip ip, *slot;
+		uint32_t flags = 0;
+		char *end;
+
+		while (isspace((unsigned char)*tok))
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (!*tok)
+			continue;
+		if (allow_prefix && (*tok == '+' || *tok == '-')) {
+			if (*tok == '-')
+				flags = WGALLOWEDIP_F_REMOVE_ME;
+			*prefixed = true;
+			tok++;
+		}
+		if (!parse_allowedip(&ip, tok)) {
+			err = "is not a valid IP address or CIDR";
+			*bad = strdup(tok);
+			break;
+		}
+		slot = peer_add_ip(peer);
+		if (!slot) {
+			err = "out of memory";
+			break;
+		}
+		*slot = ip;
+		slot->flags = flags;
+	}
+	free(copy);
+	return err;
+}
+
+enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
+
+struct file_state {
+	const char *filename;
+	unsigned int line;
+	unsigned int peer_line;
+	enum section section;
+	struct wg_device *dev;
+	struct wg_peer *peer;
+};
+
+#define FILE_ERROR(st, fmt, ...) \
+	complain("%s:%u: " fmt, (st)->filename, (st)->line, ##__VA_ARGS__)
+
+static const char *const wg_quick_keys[] = {
+	"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown",
+	"SaveConfig",
+};
+
+static bool finish_peer(struct file_state *st)
+{
+	if (st->section == SECTION_PEER && !(st->peer->has & WGPEER_HAS_PUBLIC_KEY)) {
+		complain("%s:%u: [Peer] section has no PublicKey", st->filename, st->peer_line);
+		return false;
+	}
+	return true;
+}
+
+static bool file_key_value(struct file_state *st, const char *key, const char *value)
+{
+	if (st->section == SECTION_NONE) {
+		FILE_ERROR(st, "`%s' is outside of an [Interface] or [Peer] section", key);
+		return false;
+	}
+	if (!*value) {
+		FILE_ERROR(st, "`%s' has an empty value", key);
+		return false;
+	}
+	if (st->section == SECTION_INTERFACE) {
+		struct wg_device *dev = st->dev;
+
+		if (!strcasecmp(key, "PrivateKey")) {
+			if (!key_from_base64(dev->private_key, value)) {
+				FILE_ERROR(st, "PrivateKey is not a valid base64 key of %d bytes", WG_KEY_LEN);
+				return false;
+			}
+			dev->has |= WGDEVICE_HAS_PRIVATE_KEY;
+			return true;
+		}
+		if (!strcasecmp(key, "ListenPort")) {
+			if (!parse_port(&dev->listen_port, value)) {
+				FILE_ERROR(st, "ListenPort must be a number from 0 to 65535: `%s'", value);
+				return false;
+			}
+			dev->has |= WGDEVICE_HAS_LISTEN_PORT;
+			return true;
+		}
+		if (!strcasecmp(key, "FwMark")) {
+			if (!parse_fwmark(&dev->fwmark, value)) {
+				FILE_ERROR(st, "FwMark must be off or a number from 0 to 0xffffffff: `%s'", value);
+				return false;
+			}
+			dev->has |= WGDEVICE_HAS_FWMARK;
+			return true;
+		}
+	} else {
+		struct wg_peer *peer = st->peer;
+
+		if (!strcasecmp(key, "PublicKey")) {
+			if (!key_from_base64(peer->public_key, value)) {
+				FILE_ERROR(st, "PublicKey is not a valid base64 key of %d bytes: `%s'", WG_KEY_LEN, value);
+				return false;
+			}
+			peer->has |= WGPEER_HAS_PUBLIC_KEY;
+			return true;
+		}
+		if (!strcasecmp(key, "PresharedKey")) {
+			if (!key_from_base64(peer->preshared_key, value)) {
+				FILE_ERROR(st, "PresharedKey is not a valid base64 key of %d bytes", WG_KEY_LEN);
+				return false;
+			}
+			peer->has |= WGPEER_HAS_PRESHARED_KEY;
+			return true;
+		}
+		if (!strcasecmp(key, "AllowedIPs")) {
+			char *bad = NULL;
+			bool prefixed = false;
+			const char *err = add_allowedips(peer, value, false, &prefixed, &bad);
+
+			if (err) {
+				if (bad)
+					FILE_ERROR(st, "AllowedIPs entry `%s' %s", bad, err);
+				else
+					FILE_ERROR(st, "AllowedIPs: %s", err);
+				free(bad);
+				return false;
+			}
+			return true;
+		}
+		if (!strcasecmp(key, "Endpoint")) {
+			const char *err = parse_endpoint(&peer->endpoint, value);
+
+			if (err) {
+				FILE_ERROR(st, "Endpoint `%s': %s", value, err);
+				return false;
+			}
+			return true;
+		}
+		if (!strcasecmp(key, "PersistentKeepalive")) {
+			if (!parse_keepalive(&peer->keepalive, value)) {
+				FILE_ERROR(st, "PersistentKeepalive must be off or a number from 0 to 65535: `%s'", value);
+				return false;
+			}
+			peer->has |= WGPEER_HAS_KEEPALIVE;
+			return true;
+		}
+	}
+	for (size_t i = 0; i < sizeof(wg_quick_keys) / sizeof(wg_quick_keys[0]); i++) {
+		if (!strcasecmp(key, wg_quick_keys[i])) {
+			FILE_ERROR(st, "unknown key `%s' (a wg-quick(8) key: use `wg-quick strip' first)", key);
+			return false;
+		}
+	}
+	FILE_ERROR(st, "unknown key `%s' in [%s]", key,
+		   st->section == SECTION_INTERFACE ? "Interface" : "Peer");
+	return false;
+}
+
+static bool file_line(struct file_state *st, char *line)
+{
+	char *eq;
+
+	if (line[0] == '[') {
+		if (!finish_peer(st))
+			return false;
+		if (!strcasecmp(line, "[Interface]")) {
+			st->section = SECTION_INTERFACE;
+			return true;
+		}
+		if (!strcasecmp(line, "[Peer]")) {
+			st->peer = device_add_peer(st->dev);
+			if (!st->peer) {
+				FILE_ERROR(st, "out of memory");
+				return false;
+			}
+			st->peer->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+			st->section = SECTION_PEER;
+			st->peer_line = st->line;
+			return true;
+		}
+		FILE_ERROR(st, "unknown section `%s'", line);
+		return false;
+	}
+	eq = strchr(line, '=');
+	if (!eq || eq == line) {
+		FILE_ERROR(st, "expected `Key = Value', got `%s'", line);
+		return false;
+	}
+	*eq = '\0';
+	return file_key_value(st, line, eq + 1);
+}
+
+struct wg_device *config_parse_buffer(const char *buf, size_t len, const char *filename)
+{
+	struct file_state st = { .filename = filename };
+	char *line = malloc(len + 1);
+	size_t pos = 0;
+	bool ok = true;
+
+	st.dev = device_new();
+	if (!line || !st.dev) {
+		complain("%s: out of memory", filename);
+		free(line);
+		device_free(st.dev);
+		return NULL;
+	}
+	while (ok && pos < len) {
+		size_t o = 0;
+		bool comment = false;
+
+		st.line++;
+		/* Copy one line without comments and without any whitespace,
+		 * so that "AllowedIPs = a, b" and "AllowedIPs=a,b" are alike. */
+		for (; pos < len && buf[pos] != '\n'; pos++) {
+			unsigned char c = (unsigned char)buf[pos];
+
+			if (c == '#')
+				comment = true;
+			if (comment || isspace(c))
+				continue;
+			if (c == '\0') {
+				FILE_ERROR(&st, "contains a NUL byte");
+				ok = false;
+				break;
+			}
+			line[o++] = (char)c;
+		}
+		pos++;
+		line[o] = '\0';
+		if (ok && o)
+			ok = file_line(&st, line);
+	}
+	if (ok)
+		ok = finish_peer(&st);
+	secure_zero(line, len + 1);
+	free(line);
+	if (!ok) {
+		device_free(st.dev);
+		return NULL;
+	}
+	return st.dev;
+}
+
+struct wg_device *config_parse_file(const char *path)
+{
+	struct wg_device *dev = NULL;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		complain("Unable to open `%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (len == cap) {
+			char *nb = realloc(buf, cap ? cap * 2 : 4096);
+
+			if (!nb) {
+				complain("%s: out of memory", path);
+				goto out;
+			}
+			/* realloc may have moved the secret bytes: the old
+			 * block is gone either way, nothing to erase here. */
+			buf = nb;
+			cap = cap ? cap * 2 : 4096;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			complain("Unable to read `%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	dev = config_parse_buffer(buf ? buf : "", len, path);
+out:
+	close(fd);
+	if (buf)
+		secure_zero(buf, cap);
+	free(buf);
+	return dev;
+}
+
+/* `wg set' arguments. */
+
+#define NEED_VALUE(name) do { \
+	if (argc < 2) { \
+		complain("Option `%s' needs a value", name); \
+		goto err; \
+	} \
+} while (0)
+
+struct wg_device *config_parse_args(int argc, char **argv)
+{
+	struct wg_device *dev = device_new();
+	struct wg_peer *peer = NULL;
+
+	if (!dev) {
+		complain("out of memory");
+		return NULL;
+	}
+	while (argc > 0) {
+		const char *opt = argv[0];
+
+		if (!strcmp(opt, "listen-port") && !peer) {
+			NEED_VALUE(opt);
+			if (!parse_port(&dev->listen_port, argv[1])) {
+				complain("listen-port must be a number from 0 to 65535: `%s'", argv[1]);
+				goto err;
+			}
+			dev->has |= WGDEVICE_HAS_LISTEN_PORT;
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "fwmark") && !peer) {
+			NEED_VALUE(opt);
+			if (!parse_fwmark(&dev->fwmark, argv[1])) {
+				complain("fwmark must be off or a number from 0 to 0xffffffff: `%s'", argv[1]);
+				goto err;
+			}
+			dev->has |= WGDEVICE_HAS_FWMARK;
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "private-key") && !peer) {
+			NEED_VALUE(opt);
+			if (!read_key_file(dev->private_key, argv[1]))
+				goto err;
+			dev->has |= WGDEVICE_HAS_PRIVATE_KEY;
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "peer")) {
+			NEED_VALUE(opt);
+			peer = device_add_peer(dev);
+			if (!peer) {
+				complain("out of memory");
+				goto err;
+			}
+			if (!key_from_base64(peer->public_key, argv[1])) {
+				complain("Peer key is not a valid base64 key of %d bytes: `%s'", WG_KEY_LEN, argv[1]);
+				goto err;
+			}
+			peer->has |= WGPEER_HAS_PUBLIC_KEY;
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "remove") && peer) {
+			peer->flags |= WGPEER_F_REMOVE_ME;
+			argv += 1, argc -= 1;
+		} else if (!strcmp(opt, "preshared-key") && peer) {
+			NEED_VALUE(opt);
+			if (!read_key_file(peer->preshared_key, argv[1]))
+				goto err;
+			peer->has |= WGPEER_HAS_PRESHARED_KEY;
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "endpoint") && peer) {
+			const char *err;
+
+			NEED_VALUE(opt);
+			err = parse_endpoint(&peer->endpoint, argv[1]);
+			if (err) {
+				complain("Endpoint `%s': %s", argv[1], err);
+				goto err;
+			}
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "persistent-keepalive") && peer) {
+			NEED_VALUE(opt);
+			if (!parse_keepalive(&peer->keepalive, argv[1])) {
+				complain("persistent-keepalive must be off or a number from 0 to 65535: `%s'", argv[1]);
+				goto err;
+			}
+			peer->has |= WGPEER_HAS_KEEPALIVE;
+			argv += 2, argc -= 2;
+		} else if (!strcmp(opt, "allowed-ips") && peer) {
+			bool prefixed = false;
+			char *bad = NULL;
+			const char *err;
+
+			NEED_VALUE(opt);
+			err = add_allowedips(peer, argv[1], true, &prefixed, &bad);
+			if (err) {
+				if (bad)
+					complain("allowed-ips entry `%s' %s", bad, err);
+				else
+					complain("allowed-ips: %s", err);
+				free(bad);
+				goto err;
+			}
+			/* A plain list states the whole set; prefixed entries
+			 * edit the current one. */
+			if (!prefixed)
+				peer->flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
+			argv += 2, argc -= 2;
+		} else {
+			complain("Invalid argument: %s", opt);
+			goto err;
+		}
+	}
+	return dev;
+err:
+	device_free(dev);
+	return NULL;
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel backend: the "wireguard" generic-netlink family through libmnl
+ * (docs/protocol.md §6), and RTM_GETLINK to find the devices.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "ipc.h"
+#include "nlmsg.h"
+
+#define RECV_BUFFER (64 * 1024)
+#define DUMP_RETRIES 32
+
+static char detail[256];
+static bool have_detail;
+
+const char *netlink_last_detail(void)
+{
+	return have_detail ? detail : NULL;
+}
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	char *buf;
+};
+
+static void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl->buf);
+	memset(nl, 0, sizeof(*nl));
+}
+
+static int nl_open(struct nl *nl, int proto)
+{
+	int one = 1, err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buf = malloc(RECV_BUFFER);
+	if (!nl->buf)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open(proto);
+	if (!nl->sock) {
+		err = -errno;
+		nl_close(nl);
+		return err;
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		nl_close(nl);
+		return err;
+	}
+	/* Error messages from the kernel, and acks without our (possibly
+	 * large) request copied back. Older kernels lack them: no matter. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned int)time(NULL);
+	return 0;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	size_t off;
+
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!err->error)
+		return MNL_CB_STOP;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		off = sizeof(*err);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		if (mnl_nlmsg_size(off) <= nlh->nlmsg_len) {
+			mnl_attr_for_each(attr, nlh, off) {
+				if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+				    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0) {
+					snprintf(detail, sizeof(detail), "%s", mnl_attr_get_str(attr));
+					have_detail = true;
+				}
+			}
+		}
+	}
+	errno = err->error < 0 ? -err->error : err->error;
+	return MNL_CB_ERROR;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)data;
+	/* A dump that fails part way reports its error in NLMSG_DONE. */
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		int err = *(const int *)mnl_nlmsg_get_payload(nlh);
+
+		if (err < 0) {
+			errno = -err;
+			return MNL_CB_ERROR;
+		}
+	}
+	return MNL_CB_STOP;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP] = noop_cb,
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
+struct dump_flag {
+	bool interrupted;
+};
+
+/* Sends one request and reads until its ack or the end of its dump. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	unsigned int seq = ++nl->seq;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->sock, nl->buf, RECV_BUFFER);
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run2(nl->buf, (size_t)n, seq, nl->portid, cb, data,
+				  ctl_cbs, NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_ERROR)
+			return errno ? -errno : -EPROTO;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	uint16_t *id = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			*id = mnl_attr_get_u16(attr);
+	}
+	return MNL_CB_OK;
+}
+
+static int resolve_family(struct nl *nl, uint16_t *id)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+						 NLM_F_REQUEST | NLM_F_ACK, 1);
+	int ret;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
+	*id = 0;
+	ret = nl_talk(nl, nlh, family_cb, id);
+	if (!ret && !*id)
+		ret = -ENOENT;
+	return ret;
+}
+
+/* Opens a generic-netlink socket with the wireguard family resolved. A
+ * missing family means no kernel device can be a WireGuard device. */
+static int open_family(struct nl *nl, uint16_t *family, const char *ifname)
+{
+	int ret = nl_open(nl, NETLINK_GENERIC);
+
+	if (ret)
+		return ret;
+	ret = resolve_family(nl, family);
+	if (ret == -ENOENT && ifname)
+		ret = if_nametoindex(ifname) ? -EOPNOTSUPP : -ENODEV;
+	if (ret)
+		nl_close(nl);
+	return ret;
+}
+
+struct get_ctx {
+	struct wg_device *dev;
+	bool interrupted;
+	int err;
+};
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct get_ctx *ctx = data;
+	int err;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		ctx->interrupted = true;
+	err = nlmsg_parse_device(ctx->dev, nlh);
+	if (err) {
+		ctx->err = err;
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int netlink_get_device(struct wg_device **out, const char *ifname)
+{
+	uint16_t family;
+	int ret = 0;
+
+	have_detail = false;
+	for (unsigned int attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+		char buf[512];
+		struct get_ctx ctx = { 0 };
+		struct nlmsghdr *nlh;
+		struct nl nl;
+
+		ret = open_family(&nl, &family, ifname);
+		if (ret)
+			return ret;
+		ctx.dev = device_new();
+		if (!ctx.dev) {
+			nl_close(&nl);
+			return -ENOMEM;
+		}
+		nlh = nlmsg_genl_header(buf, family, WG_CMD_GET_DEVICE,
+					NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, WG_GENL_VERSION);
+		mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+		ret = nl_talk(&nl, nlh, get_cb, &ctx);
+		/* A socket left mid-dump is not reused: each try gets a new one. */
+		nl_close(&nl);
+		if (ret == -EINTR || (!ret && ctx.interrupted)) {
+			/* The configuration changed under the dump: the
+			 * pieces may not fit together, read it again. */
+			device_free(ctx.dev);
+			ret = -EAGAIN;
+			continue;
+		}
+		if (ret) {
+			device_free(ctx.dev);
+			return ret;
+		}
+		if (!ctx.dev->name[0])
+			snprintf(ctx.dev->name, sizeof(ctx.dev->name), "%s", ifname);
+		*out = ctx.dev;
+		return 0;
+	}
+	return ret;
+}
+
+int netlink_set_device(struct wg_device *dev)
+{
+	struct nlmsg_set_state state = { 0 };
+	uint16_t family;
+	struct nl nl;
+	char *buf;
+	int ret;
+
+	have_detail = false;
+	for (size_t i = 0; i < dev->num_peers; i++)
+		for (size_t j = 0; j < dev->peers[i].num_ips; j++)
+			if (dev->peers[i].ips[j].flags & ~(uint32_t)__WGALLOWEDIP_F_ALL)
+				return -EINVAL;
+	ret = open_family(&nl, &family, dev->name);
+	if (ret)
+		return ret;
+	buf = malloc(NLMSG_SET_BUFFER);
+	if (!buf) {
+		nl_close(&nl);
+		return -ENOMEM;
+	}
+	/* Large configurations go out as several messages, each applied
+	 * by the kernel in turn; see nlmsg_build_set(). */
+	do {
+		struct nlmsghdr *nlh = nlmsg_build_set(buf, NLMSG_SET_BUFFER, family, dev, &state);
+
+		if (!nlh) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		ret = nl_talk(&nl, nlh, NULL, NULL);
+	} while (!ret && !state.done);
+	secure_zero(buf, NLMSG_SET_BUFFER);
+	free(buf);
+	nl_close(&nl);
+	return ret;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct name_list *list = data;
+	const struct nlattr *attr, *info;
+	const char *name = NULL;
+	bool wireguard = false;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
+		switch (mnl_attr_get_type(attr)) {
+		case IFLA_IFNAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+				name = mnl_attr_get_str(attr);
+			break;
+		case IFLA_LINKINFO:
+			mnl_attr_for_each_nested(info, attr) {
+				if (mnl_attr_get_type(info) == IFLA_INFO_KIND &&
+				    mnl_attr_validate(info, MNL_TYPE_NUL_STRING) >= 0 &&
+				    !strcmp(mnl_attr_get_str(info), "wireguard"))
+					wireguard = true;
+			}
+			break;
+		}
+	}
+	if (wireguard && name && name_list_add(list, name)) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int netlink_list_devices(struct name_list *list)
+{
+	int ret = 0;
+
+	for (unsigned int attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+		char buf[512];
+		struct nlmsghdr *nlh;
+		struct ifinfomsg *ifm;
+		struct name_list found = { 0 };
+		struct nl nl;
+
+		ret = nl_open(&nl, NETLINK_ROUTE);
+		if (ret)
+			return ret;
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_GETLINK;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+		ifm->ifi_family = AF_UNSPEC;
+		ret = nl_talk(&nl, nlh, link_cb, &found);
+		nl_close(&nl);
+		if (ret == -EINTR) {
+			name_list_free(&found);
+			continue;
+		}
+		for (size_t i = 0; !ret && i < found.len; i++)
+			ret = name_list_add(list, found.names[i]);
+		name_list_free(&found);
+		return ret;
+	}
+	return ret;
+}
+
+struct policy_ctx {
+	/* Per policy index: which attributes exist, and the types of the
+	 * ones that identify the allowed-IP policy. */
+	struct {
+		uint32_t present;
+		uint32_t type1, type3;
+	} pol[64];
+};
+
+static int policy_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct policy_ctx *ctx = data;
+	const struct nlattr *attr, *pidx, *aidx, *prop;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CTRL_ATTR_POLICY)
+			continue;
+		mnl_attr_for_each_nested(pidx, attr) {
+			unsigned int p = mnl_attr_get_type(pidx);
+
+			if (p >= 64)
+				continue;
+			mnl_attr_for_each_nested(aidx, pidx) {
+				unsigned int a = mnl_attr_get_type(aidx);
+
+				if (a >= 32)
+					continue;
+				ctx->pol[p].present |= 1U << a;
+				mnl_attr_for_each_nested(prop, aidx) {
+					if (mnl_attr_get_type(prop) != NL_POLICY_TYPE_ATTR_TYPE ||
+					    mnl_attr_validate(prop, MNL_TYPE_U32) < 0)
+						continue;
+					if (a == 1)
+						ctx->pol[p].type1 = mnl_attr_get_u32(prop);
+					else if (a == 3)
+						ctx->pol[p].type3 = mnl_attr_get_u32(prop);
+				}
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+bool netlink_supports_allowedip_removal(void)
+{
+	struct policy_ctx *ctx = calloc(1, sizeof(*ctx));
+	uint16_t family;
+	struct nl nl;
+	bool ok = false;
+	char buf[512];
+	struct nlmsghdr *nlh;
+
+	if (!ctx)
+		return false;
+	if (open_family(&nl, &family, NULL)) {
+		free(ctx);
+		return false;
+	}
+	nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_GETPOLICY,
+				NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, 1);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, family);
+	/* The allowed-IP policy is the one whose attribute 1 is a u16
+	 * (family) and attribute 3 a u8 (CIDR); it lists attribute 4
+	 * (flags) only where WGALLOWEDIP_F_REMOVE_ME is understood. A kernel
+	 * that does not expose it counts as not supporting removal, which
+	 * only costs the list-replacing fallback. */
+	if (!nl_talk(&nl, nlh, policy_cb, ctx)) {
+		for (unsigned int p = 0; p < 64; p++)
+			if (ctx->pol[p].type1 == NL_ATTR_TYPE_U16 &&
+			    ctx->pol[p].type3 == NL_ATTR_TYPE_U8 &&
+			    (ctx->pol[p].present & (1U << WGALLOWEDIP_A_FLAGS)))
+				ok = true;
+	}
+	nl_close(&nl);
+	free(ctx);
+	return ok;
+}

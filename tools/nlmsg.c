@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/* WireGuard generic-netlink message contents (docs/protocol.md §6). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/time_types.h>
+
+#include "nlmsg.h"
+
+struct nlmsghdr *nlmsg_genl_header(char *buf, uint16_t type, uint8_t cmd, uint16_t flags,
+				   uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+static bool put_peer_attrs(struct nlmsghdr *nlh, size_t buflen, const struct wg_peer *p)
+{
+	if (p->flags && !mnl_attr_put_u32_check(nlh, buflen, WGPEER_A_FLAGS, p->flags))
+		return false;
+	if (p->flags & WGPEER_F_REMOVE_ME)
+		return true;
+	if ((p->has & WGPEER_HAS_PRESHARED_KEY) &&
+	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN, p->preshared_key))
+		return false;
+	if (p->endpoint.addr.sa_family == AF_INET &&
+	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_ENDPOINT, sizeof(p->endpoint.addr4),
+				&p->endpoint.addr4))
+		return false;
+	if (p->endpoint.addr.sa_family == AF_INET6 &&
+	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_ENDPOINT, sizeof(p->endpoint.addr6),
+				&p->endpoint.addr6))
+		return false;
+	if ((p->has & WGPEER_HAS_KEEPALIVE) &&
+	    !mnl_attr_put_u16_check(nlh, buflen, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
+				    p->keepalive))
+		return false;
+	return true;
+}
+
+static bool put_ip(struct nlmsghdr *nlh, size_t buflen, const struct wg_allowedip *ip)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, buflen, 0);
+
+	if (!nest)
+		return false;
+	if (!mnl_attr_put_u16_check(nlh, buflen, WGALLOWEDIP_A_FAMILY, ip->family) ||
+	    !mnl_attr_put_check(nlh, buflen, WGALLOWEDIP_A_IPADDR,
+				ip->family == AF_INET6 ? sizeof(ip->ip6) : sizeof(ip->ip4),
+				ip->family == AF_INET6 ? (const void *)&ip->ip6 :
+				(const void *)&ip->ip4) ||
+	    !mnl_attr_put_u8_check(nlh, buflen, WGALLOWEDIP_A_CIDR_MASK, ip->cidr) ||
+	    /* Only sent when set: kernels before the flag reject nothing,
+	     * and never see an attribute they do not know. */
+	    (ip->flags && !mnl_attr_put_u32_check(nlh, buflen, WGALLOWEDIP_A_FLAGS, ip->flags))) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return false;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+struct nlmsghdr *nlmsg_build_set(char *buf, size_t buflen, uint16_t family,
+				 const struct wg_device *dev, struct nlmsg_set_state *st)
+{
+	struct nlmsghdr *nlh = nlmsg_genl_header(buf, family, WG_CMD_SET_DEVICE,
+						 NLM_F_REQUEST | NLM_F_ACK, WG_GENL_VERSION);
+	size_t start_peer = st->peer, start_ip = st->ip;
+	bool start_started = st->peer_started;
+	struct nlattr *peers;
+
+	if (!mnl_attr_put_strz_check(nlh, buflen, WGDEVICE_A_IFNAME, dev->name))
+		return NULL;
+	if (!st->first_sent) {
+		if ((dev->flags && !mnl_attr_put_u32_check(nlh, buflen, WGDEVICE_A_FLAGS, dev->flags)) ||
+		    ((dev->has & WGDEVICE_HAS_PRIVATE_KEY) &&
+		     !mnl_attr_put_check(nlh, buflen, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN,
+					 dev->private_key)) ||
+		    ((dev->has & WGDEVICE_HAS_LISTEN_PORT) &&
+		     !mnl_attr_put_u16_check(nlh, buflen, WGDEVICE_A_LISTEN_PORT, dev->listen_port)) ||
+		    ((dev->has & WGDEVICE_HAS_FWMARK) &&
+		     !mnl_attr_put_u32_check(nlh, buflen, WGDEVICE_A_FWMARK, dev->fwmark)))
+			return NULL;
+		st->first_sent = true;
+	}
+	if (st->peer >= dev->num_peers) {
+		st->done = true;
+		return nlh;
+	}
+	peers = mnl_attr_nest_start_check(nlh, buflen, WGDEVICE_A_PEERS);
+	if (!peers)
+		return NULL;
+	while (st->peer < dev->num_peers) {
+		const struct wg_peer *p = &dev->peers[st->peer];
+		struct nlattr *pn = mnl_attr_nest_start_check(nlh, buflen, 0);
+		bool full = false;
+
+		if (!pn)
+			break;
+		if (!mnl_attr_put_check(nlh, buflen, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, p->public_key)) {
+			mnl_attr_nest_cancel(nlh, pn);
+			break;
+		}
+		if (!st->peer_started) {
+			if (!put_peer_attrs(nlh, buflen, p)) {
+				mnl_attr_nest_cancel(nlh, pn);
+				break;
+			}
+			st->peer_started = true;
+		}
+		if (st->ip < p->num_ips && !(p->flags & WGPEER_F_REMOVE_ME)) {
+			struct nlattr *ipn = mnl_attr_nest_start_check(nlh, buflen, WGPEER_A_ALLOWEDIPS);
+
+			if (!ipn) {
+				full = true;
+			} else {
+				for (; st->ip < p->num_ips; st->ip++) {
+					if (!put_ip(nlh, buflen, &p->ips[st->ip])) {
+						full = true;
+						break;
+					}
+				}
+				mnl_attr_nest_end(nlh, ipn);
+			}
+		}
+		mnl_attr_nest_end(nlh, pn);
+		if (full)
+			break;
+		st->peer++;
+		st->ip = 0;
+		st->peer_started = false;
+	}
+	mnl_attr_nest_end(nlh, peers);
+	/* No progress at all means the buffer can never hold the next piece:
+	 * report it rather than loop forever. */
+	if (st->peer == start_peer && st->ip == start_ip && st->peer_started == start_started)
+		return NULL;
+	if (st->peer >= dev->num_peers)
+		st->done = true;
+	return nlh;
+}
+
+static int parse_ip(struct wg_allowedip *ip, const struct nlattr *nest)
+{
+	const struct nlattr *attr;
+	const void *addr = NULL;
+	uint16_t addrlen = 0;
+	bool have_family = false, have_cidr = false;
+
+	memset(ip, 0, sizeof(*ip));
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case WGALLOWEDIP_A_FAMILY:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -EBADMSG;
+			ip->family = mnl_attr_get_u16(attr);
+			have_family = true;
+			break;
+		case WGALLOWEDIP_A_IPADDR:
+			addr = mnl_attr_get_payload(attr);
+			addrlen = mnl_attr_get_payload_len(attr);
+			break;
+		case WGALLOWEDIP_A_CIDR_MASK:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -EBADMSG;
+			ip->cidr = mnl_attr_get_u8(attr);
+			have_cidr = true;
+			break;
+		case WGALLOWEDIP_A_FLAGS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			ip->flags = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	if (!have_family || !have_cidr || !addr)
+		return -EBADMSG;
+	if (ip->family == AF_INET && addrlen == sizeof(ip->ip4) && ip->cidr <= 32)
+		memcpy(&ip->ip4, addr, sizeof(ip->ip4));
+	else if (ip->family == AF_INET6 && addrlen == sizeof(ip->ip6) && ip->cidr <= 128)
+		memcpy(&ip->ip6, addr, sizeof(ip->ip6));
+	else
+		return -EBADMSG;
+	return 0;
+}
+
+static int parse_peer(struct wg_peer *p, const struct nlattr *nest)
+{
+	const struct nlattr *attr, *ipn;
+	int err;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		uint16_t len = mnl_attr_get_payload_len(attr);
+
+		switch (mnl_attr_get_type(attr)) {
+		case WGPEER_A_PUBLIC_KEY:
+			if (len != WG_KEY_LEN)
+				return -EBADMSG;
+			memcpy(p->public_key, mnl_attr_get_payload(attr), WG_KEY_LEN);
+			p->has |= WGPEER_HAS_PUBLIC_KEY;
+			break;
+		case WGPEER_A_PRESHARED_KEY:
+			if (len != WG_KEY_LEN)
+				return -EBADMSG;
+			memcpy(p->preshared_key, mnl_attr_get_payload(attr), WG_KEY_LEN);
+			if (!key_is_zero(p->preshared_key))
+				p->has |= WGPEER_HAS_PRESHARED_KEY;
+			break;
+		case WGPEER_A_FLAGS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			p->flags = mnl_attr_get_u32(attr);
+			break;
+		case WGPEER_A_ENDPOINT:
+			if (len == sizeof(struct sockaddr_in) || len == sizeof(struct sockaddr_in6)) {
+				const struct sockaddr *sa = mnl_attr_get_payload(attr);
+
+				if ((sa->sa_family == AF_INET && len == sizeof(struct sockaddr_in)) ||
+				    (sa->sa_family == AF_INET6 && len == sizeof(struct sockaddr_in6)))
+					memcpy(&p->endpoint, sa, len);
+			}
+			break;
+		case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -EBADMSG;
+			p->keepalive = mnl_attr_get_u16(attr);
+			p->has |= WGPEER_HAS_KEEPALIVE;
+			break;
+		case WGPEER_A_LAST_HANDSHAKE_TIME: {
+			struct __kernel_timespec ts;
+
+			if (len != sizeof(ts))
+				return -EBADMSG;
+			memcpy(&ts, mnl_attr_get_payload(attr), sizeof(ts));
+			p->last_handshake_sec = ts.tv_sec;
+			p->last_handshake_nsec = ts.tv_nsec;
+			break;
+		}
+		case WGPEER_A_RX_BYTES:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+				return -EBADMSG;
+			p->rx_bytes = mnl_attr_get_u64(attr);
+			break;
+		case WGPEER_A_TX_BYTES:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+				return -EBADMSG;
+			p->tx_bytes = mnl_attr_get_u64(attr);
+			break;
+		case WGPEER_A_ALLOWEDIPS:
+			mnl_attr_for_each_nested(ipn, attr) {
+				struct wg_allowedip ip, *slot;
+
+				err = parse_ip(&ip, ipn);
+				if (err)
+					return err;
+				slot = peer_add_ip(p);
+				if (!slot)
+					return -ENOMEM;
+				*slot = ip;
+			}
+			break;
+		}
+	}
+	if (!(p->has & WGPEER_HAS_PUBLIC_KEY))
+		return -EBADMSG;
+	return 0;
+}
+
+/* Appends a continuation's allowed IPs to the peer it continues. */
+static int merge_peer(struct wg_peer *into, struct wg_peer *from)
+{
+	if (into->num_ips + from->num_ips > into->cap_ips) {
+		size_t cap = into->cap_ips ? into->cap_ips : 8;
+		void *n;
+
+		while (cap < into->num_ips + from->num_ips)
+			cap *= 2;
+		n = realloc(into->ips, cap * sizeof(*into->ips));
+		if (!n)
+			return -ENOMEM;
+		into->ips = n;
+		into->cap_ips = cap;
+	}
+	if (from->num_ips)
+		memcpy(into->ips + into->num_ips, from->ips, from->num_ips * sizeof(*from->ips));
+	into->num_ips += from->num_ips;
+	return 0;
+}
+
+int nlmsg_parse_device(struct wg_device *dev, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr, *pn;
+	int err;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return -EBADMSG;
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		uint16_t len = mnl_attr_get_payload_len(attr);
+
+		switch (mnl_attr_get_type(attr)) {
+		case WGDEVICE_A_IFINDEX:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			dev->ifindex = mnl_attr_get_u32(attr);
+			break;
+		case WGDEVICE_A_IFNAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 || len > IFNAMSIZ)
+				return -EBADMSG;
+			memcpy(dev->name, mnl_attr_get_str(attr), len);
+			break;
+		case WGDEVICE_A_PRIVATE_KEY:
+			if (len != WG_KEY_LEN)
+				return -EBADMSG;
+			memcpy(dev->private_key, mnl_attr_get_payload(attr), WG_KEY_LEN);
+			if (!key_is_zero(dev->private_key))
+				dev->has |= WGDEVICE_HAS_PRIVATE_KEY;
+			break;
+		case WGDEVICE_A_PUBLIC_KEY:
+			if (len != WG_KEY_LEN)
+				return -EBADMSG;
+			memcpy(dev->public_key, mnl_attr_get_payload(attr), WG_KEY_LEN);
+			if (!key_is_zero(dev->public_key))
+				dev->has |= WGDEVICE_HAS_PUBLIC_KEY;
+			break;
+		case WGDEVICE_A_FLAGS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			dev->flags = mnl_attr_get_u32(attr);
+			break;
+		case WGDEVICE_A_LISTEN_PORT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -EBADMSG;
+			dev->listen_port = mnl_attr_get_u16(attr);
+			dev->has |= WGDEVICE_HAS_LISTEN_PORT;
+			break;
+		case WGDEVICE_A_FWMARK:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -EBADMSG;
+			dev->fwmark = mnl_attr_get_u32(attr);
+			dev->has |= WGDEVICE_HAS_FWMARK;
+			break;
+		case WGDEVICE_A_PEERS:
+			mnl_attr_for_each_nested(pn, attr) {
+				struct wg_peer tmp = { 0 }, *slot, *last;
+
+				err = parse_peer(&tmp, pn);
+				if (err) {
+					peer_clear(&tmp);
+					return err;
+				}
+				last = dev->num_peers ? &dev->peers[dev->num_peers - 1] : NULL;
+				if (last && !memcmp(last->public_key, tmp.public_key, WG_KEY_LEN)) {
+					err = merge_peer(last, &tmp);
+					peer_clear(&tmp);
+					if (err)
+						return err;
+					continue;
+				}
+				slot = device_add_peer(dev);
+				if (!slot) {
+					peer_clear(&tmp);
+					return -ENOMEM;
+				}
+				*slot = tmp;
+			}
+			break;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef WG_SUBCOMMANDS_H
+#define WG_SUBCOMMANDS_H
+
+#include "device.h"
+
+extern const char *prog;
+
+int cmd_show(int argc, char **argv);
+int cmd_showconf(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_setconf(int argc, char **argv);
+int cmd_syncconf(int argc, char **argv);
+int cmd_genkey(int argc, char **argv);
+int cmd_pubkey(int argc, char **argv);
+
+/* Applies dev, turning '-' allowed-ips entries into a list replacement
+ * where the implementation cannot remove single entries. Prints errors. */
+int apply_device(struct wg_device *dev, const char *verb);
+bool allowedip_same(const struct wg_allowedip *a, const struct wg_allowedip *b);
+int peer_edit_to_replacement(struct wg_peer *peer, const struct wg_peer *current);
+int sync_diff(struct wg_device *want, const struct wg_device *current);
+/* Prints "Unable to <verb> interface <name>: <reason>". */
+void report_ipc_error(const char *verb, const char *ifname, int err);
+
+#endif
