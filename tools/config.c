@@ -172,6 +172,13 @@ const char *parse_endpoint(union wg_endpoint *ep, const char *s)
 		host = buf;
 	}
 
+	if (isdigit((unsigned char)port[0])) {
+		uint16_t num;
+
+		/* getaddrinfo() would quietly wrap numbers above 65535. */
+		if (!parse_port(&num, port))
+			return "port must be a number from 0 to 65535";
+	}
 	/* Literal addresses never need a resolver, even when names are off. */
 	hints.ai_flags = AI_NUMERICHOST;
 	ret = getaddrinfo(host, port, &hints, &res);

@@ -59,14 +59,22 @@ static int uapi_connect(const char *ifname)
 	return fd;
 }
 
-bool uapi_has_device(const char *ifname)
+int uapi_probe(const char *ifname)
 {
 	int fd = uapi_connect(ifname);
 
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	/* A socket we may not open is still that device's: say so rather
+	 * than fall through to the kernel and report something unrelated. */
+	return fd == -EACCES || fd == -EPERM ? fd : 0;
+}
+
+bool uapi_has_device(const char *ifname)
+{
+	return uapi_probe(ifname) == 1;
 }
 
 int uapi_list_devices(struct name_list *list)
@@ -85,8 +93,9 @@ int uapi_list_devices(struct name_list *list)
 			continue;
 		memcpy(name, ent->d_name, len - 5);
 		name[len - 5] = '\0';
-		/* A socket left behind by a dead daemon is not a device. */
-		if (!uapi_has_device(name))
+		/* A socket left behind by a dead daemon is not a device;
+		 * one we may not open is, and reading it will say why. */
+		if (!uapi_probe(name))
 			continue;
 		ret = name_list_add(list, name);
 		if (ret)

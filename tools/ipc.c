@@ -42,18 +42,28 @@ static bool valid_name(const char *ifname)
 
 int ipc_get_device(struct wg_device **dev, const char *ifname)
 {
+	int u;
+
 	if (!valid_name(ifname))
 		return -ENODEV;
-	if (uapi_has_device(ifname))
+	u = uapi_probe(ifname);
+	if (u < 0)
+		return u;
+	if (u)
 		return uapi_get_device(dev, ifname);
 	return netlink_get_device(dev, ifname);
 }
 
 int ipc_set_device(struct wg_device *dev)
 {
+	int u;
+
 	if (!valid_name(dev->name))
 		return -ENODEV;
-	if (uapi_has_device(dev->name))
+	u = uapi_probe(dev->name);
+	if (u < 0)
+		return u;
+	if (u)
 		return uapi_set_device(dev);
 	return netlink_set_device(dev);
 }

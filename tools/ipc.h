@@ -34,6 +34,8 @@ void name_list_free(struct name_list *list);
 
 /* Backends. */
 bool uapi_has_device(const char *ifname);
+/* 1: a userspace device, 0: none, negative errno: present but not usable. */
+int uapi_probe(const char *ifname);
 int uapi_get_device(struct wg_device **dev, const char *ifname);
 int uapi_set_device(struct wg_device *dev);
 int uapi_list_devices(struct name_list *list);

@@ -1,0 +1,1011 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of tools/wg: key encodings, configuration parsing, the
+ * output formats, netlink message splitting and reassembly, the userspace
+ * protocol text, and the set/syncconf planning logic. Built with ASan and
+ * UBSan by `make -C tools check'.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "test.h"
+#include "config.h"
+#include "encoding.h"
+#include "format.h"
+#include "nlmsg.h"
+#include "subcommands.h"
+#include "uapi-parse.h"
+
+const char *prog = "wg";
+
+/* Runs fn with stderr captured; returns the captured text (malloc'd). */
+static char *capture_stderr(void (*fn)(void *), void *arg)
+{
+	char path[] = "/tmp/wg-unit-XXXXXX";
+	int fd = mkstemp(path), saved;
+	char *out = calloc(1, 4096);
+	ssize_t n;
+
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, out, 4095);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return out;
+}
+
+static char *render(void (*fn)(FILE *, void *), void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, arg);
+	fclose(f);
+	return buf;
+}
+
+static void fill_key(uint8_t key[WG_KEY_LEN], uint8_t seed)
+{
+	for (int i = 0; i < WG_KEY_LEN; i++)
+		key[i] = (uint8_t)(seed * 31 + i * 7 + 1);
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static void test_encoding(void)
+{
+	uint8_t key[WG_KEY_LEN], back[WG_KEY_LEN];
+	char b64[WG_KEY_B64_LEN + 1], ref[WG_KEY_B64_LEN + 1], hex[WG_KEY_HEX_LEN + 1];
+	char refhex[WG_KEY_HEX_LEN + 1], bad[WG_KEY_B64_LEN + 2];
+	bool ok = true, rt = true, hexok = true;
+
+	memset(key, 0, sizeof(key));
+	key_to_base64(b64, key);
+	CHECK(!strcmp(b64, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), "base64: zero key");
+	for (int i = 0; i < 2000; i++) {
+		randombytes_buf(key, sizeof(key));
+		key_to_base64(b64, key);
+		sodium_bin2base64(ref, sizeof(ref), key, sizeof(key), sodium_base64_VARIANT_ORIGINAL);
+		ok &= !strcmp(b64, ref);
+		rt &= key_from_base64(back, b64) && !memcmp(back, key, WG_KEY_LEN);
+		key_to_hex(hex, key);
+		sodium_bin2hex(refhex, sizeof(refhex), key, sizeof(key));
+		hexok &= !strcmp(hex, refhex) && key_from_hex(back, hex) && !memcmp(back, key, WG_KEY_LEN);
+	}
+	CHECK(ok, "base64: 2000 random keys encode like libsodium");
+	CHECK(rt, "base64: 2000 random keys round-trip");
+	CHECK(hexok, "hex: 2000 random keys encode like libsodium and round-trip");
+
+	strcpy(bad, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=");
+	CHECK(!key_from_base64(back, bad), "base64: non-canonical trailing bits rejected");
+	strcpy(bad, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	CHECK(!key_from_base64(back, bad), "base64: 43 characters rejected");
+	strcpy(bad, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	CHECK(!key_from_base64(back, bad), "base64: 45 characters rejected");
+	strcpy(bad, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	CHECK(!key_from_base64(back, bad), "base64: missing padding rejected");
+	strcpy(bad, "AAAAAAAAAAAAAAAAAAAA*AAAAAAAAAAAAAAAAAAAAAA=");
+	CHECK(!key_from_base64(back, bad), "base64: character outside the alphabet rejected");
+	strcpy(bad, "AAAAAAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAAAAAAAA=");
+	CHECK(!key_from_base64(back, bad), "base64: URL-safe alphabet rejected");
+	CHECK(key_from_base64(back, "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8=") &&
+	      back[0] == 0xfb && back[31] == 0xff, "base64: + and / decode");
+
+	CHECK(key_from_hex(back, "00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff") &&
+	      back[5] == 0x55 && back[10] == 0xaa, "hex: mixed case accepted");
+	CHECK(!key_from_hex(back, "0011223344556677889900112233445566778899001122334455667788990g"),
+	      "hex: non-hex digit rejected");
+	CHECK(!key_from_hex(back, "00"), "hex: short input rejected");
+}
+
+/* -------------------------------------------------------------- config */
+
+struct parse_arg {
+	const char *text;
+	struct wg_device *dev;
+};
+
+static void do_parse(void *p)
+{
+	struct parse_arg *a = p;
+
+	a->dev = config_parse_buffer(a->text, strlen(a->text), "test.conf");
+}
+
+/* Expects a parse error; checks its text contains want. */
+static void expect_error(const char *text, const char *want, const char *name)
+{
+	struct parse_arg a = { .text = text };
+	char *err = capture_stderr(do_parse, &a);
+
+	CHECK(!a.dev && strstr(err, want), "config error: %s (got: %s)", name,
+	      strtok(err, "\n") ? err : "nothing");
+	device_free(a.dev);
+	free(err);
+}
+
+static void test_config(void)
+{
+	static const char good[] =
+		"# a comment\n"
+		"[interface]   # section names ignore case\n"
+		"  PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
+		"listenport=51820\n"
+		"FwMark = 0x1234\n"
+		"\n"
+		"[Peer]\n"
+		"PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n"
+		"PresharedKey = FpCyhws9cxwWoV4xELtfJvjJN+zQVRPISllRWgeopVE=\n"
+		"AllowedIPs = 10.192.122.3/32, 10.192.124.1/24\n"
+		"AllowedIPs = fd00::/64\t# repeated lines add up\n"
+		"Endpoint = [2001:db8::1]:51820\n"
+		"PersistentKeepalive = off\n"
+		"[PEER]\n"
+		"PUBLICKEY = TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0=\n"
+		"endpoint = 192.95.5.69:51820\n"
+		"persistentkeepalive = 25\n"
+		"AllowedIPs = 0.0.0.0/0\n";
+	struct parse_arg a = { .text = good };
+	char b64[WG_KEY_B64_LEN + 1], ep[ENDPOINT_STRLEN], ip[ALLOWEDIP_STRLEN];
+	struct wg_device *d;
+	char *err = capture_stderr(do_parse, &a);
+
+	d = a.dev;
+	CHECK(d && !*err, "config: valid file parses without messages");
+	if (!d) {
+		free(err);
+		return;
+	}
+	key_to_base64(b64, d->private_key);
+	CHECK((d->has & WGDEVICE_HAS_PRIVATE_KEY) &&
+	      !strcmp(b64, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="), "config: PrivateKey");
+	CHECK(d->listen_port == 51820 && (d->has & WGDEVICE_HAS_LISTEN_PORT), "config: ListenPort");
+	CHECK(d->fwmark == 0x1234, "config: FwMark in hex");
+	CHECK(d->num_peers == 2, "config: two peers");
+	CHECK(d->peers[0].num_ips == 3, "config: repeated AllowedIPs lines accumulate");
+	format_allowedip(ip, sizeof(ip), &d->peers[0].ips[1]);
+	CHECK(!strcmp(ip, "10.192.124.1/24"), "config: AllowedIPs entry kept as written");
+	format_endpoint(ep, sizeof(ep), &d->peers[0].endpoint);
+	CHECK(!strcmp(ep, "[2001:db8::1]:51820"), "config: IPv6 endpoint");
+	CHECK((d->peers[0].has & WGPEER_HAS_KEEPALIVE) && d->peers[0].keepalive == 0,
+	      "config: PersistentKeepalive = off");
+	CHECK(d->peers[0].flags == WGPEER_F_REPLACE_ALLOWEDIPS &&
+	      d->peers[1].flags == WGPEER_F_REPLACE_ALLOWEDIPS,
+	      "config: file peers replace their allowed IPs");
+	format_endpoint(ep, sizeof(ep), &d->peers[1].endpoint);
+	CHECK(!strcmp(ep, "192.95.5.69:51820") && d->peers[1].keepalive == 25,
+	      "config: upper-case keys, IPv4 endpoint, keepalive");
+	device_free(d);
+	free(err);
+
+	expect_error("[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmj=\n",
+		     "test.conf:2: PrivateKey is not a valid", "non-canonical base64 key");
+	expect_error("[Interface]\n\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm=\n",
+		     "test.conf:3: PrivateKey", "wrong-length key");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 10.0.0.0/33\n",
+		     "test.conf:3: AllowedIPs entry `10.0.0.0/33'", "CIDR above 32");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 10.0.0.0/8, fd00::/129\n",
+		     "test.conf:3: AllowedIPs entry `fd00::/129'", "CIDR above 128");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 10.0.0/8\n",
+		     "test.conf:3: AllowedIPs entry `10.0.0/8'", "malformed address");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 10.0.0.0/-1\n",
+		     "test.conf:3:", "negative CIDR");
+	expect_error("[Interface]\nListenPort = 65536\n", "test.conf:2: ListenPort", "port 65536");
+	expect_error("[Interface]\nListenPort = -1\n", "test.conf:2: ListenPort", "negative port");
+	expect_error("[Interface]\nListenPort = 12ab\n", "test.conf:2: ListenPort", "port with garbage");
+	expect_error("[Interface]\nFwMark = 0x100000000\n", "test.conf:2: FwMark", "fwmark above 32 bits");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nPersistentKeepalive = 65536\n",
+		     "test.conf:3: PersistentKeepalive", "keepalive 65536");
+	expect_error("[Interface]\nFoo = 1\n", "test.conf:2: unknown key `Foo' in [Interface]", "unknown key");
+	expect_error("[Interface]\nAddress = 10.0.0.1/24\n", "test.conf:2: unknown key `Address' (a wg-quick",
+		     "wg-quick key named as such");
+	expect_error("ListenPort = 1\n", "test.conf:1: `ListenPort' is outside", "key outside a section");
+	expect_error("[Interface]\n[Peer]\nEndpoint = 1.2.3.4:5\n", "test.conf:2: [Peer] section has no PublicKey",
+		     "peer without public key");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n[Bogus]\n",
+		     "test.conf:3: unknown section `[Bogus]'", "unknown section");
+	expect_error("[Interface]\nListenPort\n", "test.conf:2: expected `Key = Value'", "line without =");
+	expect_error("[Interface]\nListenPort =\n", "test.conf:2: `ListenPort' has an empty value", "empty value");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nEndpoint = 1.2.3.4\n",
+		     "test.conf:3: Endpoint `1.2.3.4'", "endpoint without port");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nEndpoint = 1.2.3.4:99999\n",
+		     "test.conf:3: Endpoint", "endpoint port out of range");
+	expect_error("[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nEndpoint = ::1:51820\n",
+		     "test.conf:3: Endpoint `::1:51820': IPv6 endpoint must be [address]:port",
+		     "IPv6 endpoint without brackets");
+	{
+		static const char nul[] = "[Interface]\nListenPort = 1\0\n";
+		struct wg_device *dn;
+
+		config_quiet = true;
+		dn = config_parse_buffer(nul, sizeof(nul) - 1, "test.conf");
+		config_quiet = false;
+		CHECK(!dn, "config error: NUL byte rejected");
+		device_free(dn);
+	}
+
+	/* An error late in a file yields nothing at all. */
+	expect_error("[Interface]\nListenPort = 1\n[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 300.0.0.1/32\n",
+		     "test.conf:5:", "error on last line names it");
+}
+
+static void test_args(void)
+{
+	char *argv1[] = { "listen-port", "0", "fwmark", "off", "private-key", "/dev/null",
+			  "peer", "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
+			  "allowed-ips", "10.0.0.0/8, fd00::1", "persistent-keepalive", "25",
+			  "peer", "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0=", "remove",
+			  "peer", "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=",
+			  "allowed-ips", "+10.1.0.0/16,-10.2.0.0/16", "preshared-key", "/dev/null",
+			  "endpoint", "127.0.0.1:1" };
+	struct wg_device *d = config_parse_args(sizeof(argv1) / sizeof(argv1[0]), argv1);
+	char *bad1[] = { "listen-port" };
+	char *bad2[] = { "listen-port", "65536" };
+	char *bad3[] = { "remove" };
+	char *bad4[] = { "peer", "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=", "allowed-ips", "+10.0.0.0/33" };
+	char *bad5[] = { "peer", "notakey" };
+	char *bad6[] = { "private-key", "/nonexistent/key" };
+	char *empty[] = { "peer", "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=", "allowed-ips", "" };
+
+	CHECK(d != NULL, "args: full command line parses");
+	if (d) {
+		CHECK((d->has & WGDEVICE_HAS_LISTEN_PORT) && d->listen_port == 0, "args: listen-port 0");
+		CHECK((d->has & WGDEVICE_HAS_FWMARK) && d->fwmark == 0, "args: fwmark off");
+		CHECK((d->has & WGDEVICE_HAS_PRIVATE_KEY) && key_is_zero(d->private_key),
+		      "args: private-key /dev/null removes the key");
+		CHECK(d->num_peers == 3, "args: three peers");
+		CHECK(d->peers[0].flags == WGPEER_F_REPLACE_ALLOWEDIPS && d->peers[0].num_ips == 2 &&
+		      d->peers[0].ips[1].cidr == 128, "args: plain allowed-ips replace; bare address is a host");
+		CHECK(d->peers[1].flags == WGPEER_F_REMOVE_ME, "args: remove");
+		CHECK(!(d->peers[2].flags & WGPEER_F_REPLACE_ALLOWEDIPS) && d->peers[2].num_ips == 2 &&
+		      d->peers[2].ips[0].flags == 0 &&
+		      d->peers[2].ips[1].flags == WGALLOWEDIP_F_REMOVE_ME,
+		      "args: +/- entries edit instead of replacing");
+		CHECK((d->peers[2].has & WGPEER_HAS_PRESHARED_KEY) && key_is_zero(d->peers[2].preshared_key),
+		      "args: preshared-key /dev/null removes it");
+	}
+	device_free(d);
+	config_quiet = true;
+	CHECK(!config_parse_args(1, bad1), "args: missing value rejected");
+	CHECK(!config_parse_args(2, bad2), "args: port 65536 rejected");
+	CHECK(!config_parse_args(1, bad3), "args: remove without peer rejected");
+	CHECK(!config_parse_args(4, bad4), "args: bad prefixed CIDR rejected");
+	CHECK(!config_parse_args(2, bad5), "args: bad peer key rejected");
+	CHECK(!config_parse_args(2, bad6), "args: unreadable key file rejected");
+	config_quiet = false;
+	d = config_parse_args(4, empty);
+	CHECK(d && d->peers[0].num_ips == 0 && (d->peers[0].flags & WGPEER_F_REPLACE_ALLOWEDIPS),
+	      "args: allowed-ips \"\" clears the list");
+	device_free(d);
+}
+
+/* -------------------------------------------------------------- format */
+
+static void r_duration(FILE *f, void *a)
+{
+	format_duration(f, *(uint64_t *)a, false);
+}
+
+static void r_bytes(FILE *f, void *a)
+{
+	format_bytes(f, *(uint64_t *)a, false);
+}
+
+static void expect_duration(uint64_t s, const char *want)
+{
+	char *got = render(r_duration, &s);
+
+	CHECK(!strcmp(got, want), "format: %llu seconds is \"%s\" (got \"%s\")",
+	      (unsigned long long)s, want, got);
+	free(got);
+}
+
+static void expect_bytes(uint64_t b, const char *want)
+{
+	char *got = render(r_bytes, &b);
+
+	CHECK(!strcmp(got, want), "format: %llu bytes is \"%s\" (got \"%s\")",
+	      (unsigned long long)b, want, got);
+	free(got);
+}
+
+static struct wg_device *sample_device(void)
+{
+	struct wg_device *d = device_new();
+	struct wg_peer *p;
+	struct wg_allowedip *ip;
+
+	strcpy(d->name, "wg0");
+	d->ifindex = 7;
+	fill_key(d->private_key, 1);
+	fill_key(d->public_key, 2);
+	d->has = WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_PUBLIC_KEY;
+	d->listen_port = 51820;
+	d->fwmark = 0x1234;
+
+	p = device_add_peer(d);	/* never handshaked */
+	fill_key(p->public_key, 3);
+	p->has = WGPEER_HAS_PUBLIC_KEY;
+
+	p = device_add_peer(d);	/* recent handshake: listed first */
+	fill_key(p->public_key, 4);
+	fill_key(p->preshared_key, 5);
+	p->has = WGPEER_HAS_PUBLIC_KEY | WGPEER_HAS_PRESHARED_KEY;
+	p->endpoint.addr4.sin_family = AF_INET;
+	p->endpoint.addr4.sin_port = htons(51820);
+	inet_pton(AF_INET, "192.0.2.1", &p->endpoint.addr4.sin_addr);
+	ip = peer_add_ip(p);
+	ip->family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.0", &ip->ip4);
+	ip->cidr = 24;
+	ip = peer_add_ip(p);
+	ip->family = AF_INET6;
+	inet_pton(AF_INET6, "fd00::", &ip->ip6);
+	ip->cidr = 64;
+	p->last_handshake_sec = 1000000 - 63;
+	p->rx_bytes = 4414504;	/* 4.21 MiB */
+	p->tx_bytes = 1069547;	/* 1.02 MiB */
+	p->keepalive = 25;
+
+	p = device_add_peer(d);	/* older handshake, IPv6 endpoint */
+	fill_key(p->public_key, 6);
+	p->has = WGPEER_HAS_PUBLIC_KEY;
+	p->endpoint.addr6.sin6_family = AF_INET6;
+	p->endpoint.addr6.sin6_port = htons(1234);
+	inet_pton(AF_INET6, "2001:db8::2", &p->endpoint.addr6.sin6_addr);
+	p->last_handshake_sec = 1000000 - 3600 * 25 - 1;
+	p->rx_bytes = 100;
+	return d;
+}
+
+struct pretty_arg {
+	struct wg_device *d;
+	struct format_opts o;
+};
+
+static void r_pretty(FILE *f, void *a)
+{
+	struct pretty_arg *p = a;
+
+	format_pretty(f, p->d, &p->o);
+}
+
+static void r_dump(FILE *f, void *a)
+{
+	format_dump(f, a, false);
+}
+
+static void r_dump_all(FILE *f, void *a)
+{
+	format_dump(f, a, true);
+}
+
+static void r_showconf(FILE *f, void *a)
+{
+	format_showconf(f, a);
+}
+
+static void r_json(FILE *f, void *a)
+{
+	struct pretty_arg *p = a;
+
+	format_json(f, &p->d, 1, &p->o);
+}
+
+static void r_endpoints(FILE *f, void *a)
+{
+	format_field(f, a, "endpoints", true);
+}
+
+static void r_allowed(FILE *f, void *a)
+{
+	format_field(f, a, "allowed-ips", false);
+}
+
+static void test_format(void)
+{
+	struct pretty_arg pa = { .o = { .color = false, .hide_keys = true, .now = 1000000 } };
+	char k[7][WG_KEY_B64_LEN + 1], *want, *got;
+	uint64_t ago;
+
+	expect_duration(1, "1 second");
+	expect_duration(63, "1 minute, 3 seconds");
+	expect_duration(3600, "1 hour");
+	expect_duration(3661, "1 hour, 1 minute, 1 second");
+	expect_duration(65535, "18 hours, 12 minutes, 15 seconds");
+	expect_duration(2 * 365 * 86400ULL + 86400, "2 years, 1 day");
+	expect_bytes(0, "0 B");
+	expect_bytes(1023, "1023 B");
+	expect_bytes(1024, "1.00 KiB");
+	expect_bytes(1925, "1.88 KiB");
+	expect_bytes(4414504, "4.21 MiB");
+	expect_bytes(5ULL << 30, "5.00 GiB");
+	expect_bytes(3ULL << 40, "3.00 TiB");
+	expect_bytes(5000ULL << 40, "5000.00 TiB");
+
+	pa.d = sample_device();
+	for (int i = 1; i <= 6; i++) {
+		uint8_t key[WG_KEY_LEN];
+
+		fill_key(key, (uint8_t)i);
+		key_to_base64(k[i], key);
+	}
+	(void)ago;
+	if (asprintf(&want,
+		     "interface: wg0\n"
+		     "  public key: %s\n"
+		     "  private key: (hidden)\n"
+		     "  listening port: 51820\n"
+		     "  fwmark: 0x1234\n"
+		     "\n"
+		     "peer: %s\n"
+		     "  preshared key: (hidden)\n"
+		     "  endpoint: 192.0.2.1:51820\n"
+		     "  allowed ips: 10.0.0.0/24, fd00::/64\n"
+		     "  latest handshake: 1 minute, 3 seconds ago\n"
+		     "  transfer: 4.21 MiB received, 1.02 MiB sent\n"
+		     "  persistent keepalive: every 25 seconds\n"
+		     "\n"
+		     "peer: %s\n"
+		     "  endpoint: [2001:db8::2]:1234\n"
+		     "  allowed ips: (none)\n"
+		     "  latest handshake: 1 day, 1 hour, 1 second ago\n"
+		     "  transfer: 100 B received, 0 B sent\n"
+		     "\n"
+		     "peer: %s\n"
+		     "  allowed ips: (none)\n", k[2], k[4], k[6], k[3]) < 0)
+		abort();
+	got = render(r_pretty, &pa);
+	CHECK(!strcmp(got, want), "format: pretty output, peers by latest handshake");
+	free(got);
+	free(want);
+
+	pa.o.hide_keys = false;
+	got = render(r_pretty, &pa);
+	CHECK(strstr(got, k[1]) && strstr(got, k[5]) && !strstr(got, "(hidden)"),
+	      "format: WG_HIDE_KEYS=never shows private and preshared keys");
+	free(got);
+
+	pa.o.color = true;
+	got = render(r_pretty, &pa);
+	CHECK(strstr(got, "\x1b[0m\x1b[32m\x1b[1minterface\x1b[0m: \x1b[32mwg0\x1b[0m\n") &&
+	      strstr(got, "  \x1b[1mallowed ips\x1b[0m: 10.0.0.0\x1b[36m/\x1b[0m24, fd00::\x1b[36m/\x1b[0m64\n") &&
+	      strstr(got, "every 25 \x1b[36mseconds\x1b[0m\n"),
+	      "format: colour escapes as wireguard-tools prints them");
+	free(got);
+	pa.o.color = false;
+	pa.o.hide_keys = true;
+
+	pa.d->peers[1].last_handshake_sec = pa.o.now;
+	got = render(r_pretty, &pa);
+	CHECK(strstr(got, "latest handshake: Now\n") != NULL, "format: handshake this second is Now");
+	free(got);
+	pa.d->peers[1].last_handshake_sec = pa.o.now + 5;
+	got = render(r_pretty, &pa);
+	CHECK(strstr(got, "latest handshake: (System clock wound backward; connection problems may ensue.)\n") != NULL,
+	      "format: handshake in the future warns");
+	free(got);
+	pa.d->peers[1].last_handshake_sec = 1000000 - 63;
+
+	if (asprintf(&want,
+		     "%s\t%s\t51820\t0x1234\n"
+		     "%s\t(none)\t(none)\t(none)\t0\t0\t0\toff\n"
+		     "%s\t%s\t192.0.2.1:51820\t10.0.0.0/24,fd00::/64\t%d\t4414504\t1069547\t25\n"
+		     "%s\t(none)\t[2001:db8::2]:1234\t(none)\t%d\t100\t0\toff\n",
+		     k[1], k[2], k[3], k[4], k[5], 1000000 - 63, k[6], 1000000 - 3600 * 25 - 1) < 0)
+		abort();
+	got = render(r_dump, pa.d);
+	CHECK(!strcmp(got, want), "format: dump, device order, private keys shown");
+	free(got);
+	free(want);
+	got = render(r_dump_all, pa.d);
+	CHECK(!strncmp(got, "wg0\t", 4) && strstr(got, "\nwg0\t") && !strstr(got, "\n\n"),
+	      "format: dump of all prefixes every line with the name");
+	free(got);
+	got = render(r_endpoints, pa.d);
+	CHECK(strstr(got, "wg0\t") == got && strstr(got, "\nwg0\t") && strstr(got, "\t(none)\n"),
+	      "format: endpoints of all prefix every line");
+	free(got);
+	got = render(r_allowed, pa.d);
+	CHECK(strstr(got, "\t10.0.0.0/24 fd00::/64\n") != NULL, "format: allowed-ips field space separated");
+	free(got);
+
+	if (asprintf(&want,
+		     "[Interface]\n"
+		     "ListenPort = 51820\n"
+		     "FwMark = 0x1234\n"
+		     "PrivateKey = %s\n"
+		     "\n"
+		     "[Peer]\n"
+		     "PublicKey = %s\n"
+		     "\n"
+		     "[Peer]\n"
+		     "PublicKey = %s\n"
+		     "PresharedKey = %s\n"
+		     "AllowedIPs = 10.0.0.0/24, fd00::/64\n"
+		     "Endpoint = 192.0.2.1:51820\n"
+		     "PersistentKeepalive = 25\n"
+		     "\n"
+		     "[Peer]\n"
+		     "PublicKey = %s\n"
+		     "Endpoint = [2001:db8::2]:1234\n", k[1], k[3], k[4], k[5], k[6]) < 0)
+		abort();
+	got = render(r_showconf, pa.d);
+	CHECK(!strcmp(got, want), "format: showconf");
+	{
+		/* showconf output must parse back to the same configuration. */
+		struct wg_device *back = config_parse_buffer(got, strlen(got), "showconf");
+		char *again = back ? render(r_showconf, back) : NULL;
+
+		CHECK(again && !strcmp(again, got), "format: showconf output parses back identically");
+		free(again);
+		device_free(back);
+	}
+	free(got);
+	free(want);
+
+	got = render(r_json, &pa);
+	CHECK(strstr(got, "\"schema\": 1") && strstr(got, "\"name\": \"wg0\"") &&
+	      strstr(got, "\"ifindex\": 7") && strstr(got, "\"private_key\": \"(hidden)\"") &&
+	      strstr(got, "\"preshared_key\": null") && strstr(got, "\"endpoint\": \"[2001:db8::2]:1234\"") &&
+	      strstr(got, "\"allowed_ips\": [\"10.0.0.0/24\", \"fd00::/64\"]") &&
+	      strstr(got, "\"latest_handshake\": 999937") && strstr(got, "\"rx_bytes\": 4414504") &&
+	      strstr(got, "\"persistent_keepalive\": 25") && strstr(got, "\"fwmark\": 4660"),
+	      "format: JSON carries every field");
+	free(got);
+	device_free(pa.d);
+}
+
+/* ------------------------------------------------------------- netlink */
+
+static struct wg_device *big_device(size_t peers, size_t ips)
+{
+	struct wg_device *d = device_new();
+
+	strcpy(d->name, "wg0");
+	fill_key(d->private_key, 9);
+	d->has = WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT | WGDEVICE_HAS_FWMARK;
+	d->listen_port = 4242;
+	d->fwmark = 7;
+	d->flags = WGDEVICE_F_REPLACE_PEERS;
+	for (size_t i = 0; i < peers; i++) {
+		struct wg_peer *p = device_add_peer(d);
+
+		memset(p->public_key, 0, WG_KEY_LEN);
+		memcpy(p->public_key, &i, sizeof(i));
+		p->public_key[31] = 0x40;
+		p->has = WGPEER_HAS_PUBLIC_KEY | WGPEER_HAS_KEEPALIVE;
+		p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+		p->keepalive = (uint16_t)(i % 100);
+		p->endpoint.addr4.sin_family = AF_INET;
+		p->endpoint.addr4.sin_port = htons((uint16_t)(1000 + i));
+		p->endpoint.addr4.sin_addr.s_addr = htonl(0x0a000000 + (uint32_t)i);
+		for (size_t j = 0; j < ips; j++) {
+			struct wg_allowedip *ip = peer_add_ip(p);
+
+			if (j % 3 == 2) {
+				ip->family = AF_INET6;
+				ip->ip6.s6_addr[0] = 0xfd;
+				memcpy(&ip->ip6.s6_addr[4], &i, 4);
+				memcpy(&ip->ip6.s6_addr[8], &j, 4);
+				ip->cidr = 128;
+			} else {
+				ip->family = AF_INET;
+				ip->ip4.s_addr = htonl(0x64000000 + (uint32_t)(i * 1000003 + j));
+				ip->cidr = 32;
+			}
+		}
+	}
+	return d;
+}
+
+static bool same_config(const struct wg_device *a, const struct wg_device *b)
+{
+	if (a->num_peers != b->num_peers || a->listen_port != b->listen_port ||
+	    a->fwmark != b->fwmark || memcmp(a->private_key, b->private_key, WG_KEY_LEN))
+		return false;
+	for (size_t i = 0; i < a->num_peers; i++) {
+		const struct wg_peer *p = &a->peers[i], *q = &b->peers[i];
+
+		if (memcmp(p->public_key, q->public_key, WG_KEY_LEN) || p->num_ips != q->num_ips ||
+		    p->keepalive != q->keepalive || memcmp(&p->endpoint, &q->endpoint, sizeof(p->endpoint)))
+			return false;
+		for (size_t j = 0; j < p->num_ips; j++)
+			if (p->ips[j].family != q->ips[j].family || p->ips[j].cidr != q->ips[j].cidr ||
+			    memcmp(&p->ips[j].ip6, &q->ips[j].ip6,
+				   p->ips[j].family == AF_INET6 ? 16 : 4))
+				return false;
+	}
+	return true;
+}
+
+struct split_result {
+	size_t messages;
+	bool fits, replace_first_only, key_first_only, continuation_plain;
+	struct wg_device *back;
+};
+
+/* Builds every SET message of d and reads them back as a dump reader would. */
+static struct split_result split_and_merge(const struct wg_device *d, size_t buflen)
+{
+	struct split_result r = { .fits = true, .replace_first_only = true, .key_first_only = true,
+				  .continuation_plain = true };
+	struct nlmsg_set_state st = { 0 };
+	char *buf = malloc(buflen);
+
+	r.back = device_new();
+	do {
+		struct nlmsghdr *nlh = nlmsg_build_set(buf, buflen, 0x42, d, &st);
+		struct wg_device *one;
+		size_t before = r.back->num_peers;
+
+		if (!nlh) {
+			device_free(r.back);
+			r.back = NULL;
+			break;
+		}
+		r.fits &= nlh->nlmsg_len <= buflen;
+		one = device_new();
+		if (nlmsg_parse_device(one, nlh) || nlmsg_parse_device(r.back, nlh)) {
+			device_free(one);
+			device_free(r.back);
+			r.back = NULL;
+			break;
+		}
+		if (r.messages) {
+			r.replace_first_only &= !(one->flags & WGDEVICE_F_REPLACE_PEERS);
+			r.key_first_only &= !(one->has & WGDEVICE_HAS_PRIVATE_KEY);
+			/* A peer continued from the previous message carries
+			 * nothing but its key and more allowed IPs. */
+			if (one->num_peers && r.back->num_peers == before + one->num_peers - 1)
+				r.continuation_plain &= one->peers[0].flags == 0 &&
+							!(one->peers[0].has & WGPEER_HAS_KEEPALIVE) &&
+							!one->peers[0].endpoint.addr.sa_family;
+		} else {
+			r.replace_first_only &= !!(one->flags & WGDEVICE_F_REPLACE_PEERS);
+		}
+		device_free(one);
+		r.messages++;
+	} while (!st.done);
+	free(buf);
+	return r;
+}
+
+static void test_netlink(void)
+{
+	struct wg_device *d;
+	struct split_result r;
+
+	d = big_device(1000, 100);
+	r = split_and_merge(d, NLMSG_SET_BUFFER);
+	CHECK(r.back && same_config(d, r.back), "netlink: 1000 peers x 100 allowed IPs survive splitting (%zu messages)",
+	      r.messages);
+	CHECK(r.messages > 1 && r.fits, "netlink: every message within the buffer");
+	CHECK(r.replace_first_only, "netlink: REPLACE_PEERS only in the first message");
+	CHECK(r.key_first_only, "netlink: private key only in the first message");
+	CHECK(r.continuation_plain, "netlink: continued peers carry only key and allowed IPs");
+	device_free(r.back);
+	device_free(d);
+
+	d = big_device(1, 100000);
+	r = split_and_merge(d, NLMSG_SET_BUFFER);
+	CHECK(r.back && same_config(d, r.back) && r.back->num_peers == 1,
+	      "netlink: one peer with 100000 allowed IPs survives splitting (%zu messages)", r.messages);
+	CHECK(r.continuation_plain, "netlink: 100000-IP peer continues without flags");
+	device_free(r.back);
+	device_free(d);
+
+	d = big_device(20, 30);
+	r = split_and_merge(d, 400);
+	CHECK(r.back && same_config(d, r.back), "netlink: tiny 400-byte messages still reassemble (%zu messages)",
+	      r.messages);
+	device_free(r.back);
+	r = split_and_merge(d, 80);
+	CHECK(!r.back, "netlink: a buffer too small for one peer is an error, not a loop");
+	device_free(d);
+
+	d = device_new();
+	strcpy(d->name, "wg0");
+	d->flags = WGDEVICE_F_REPLACE_PEERS;
+	r = split_and_merge(d, NLMSG_SET_BUFFER);
+	CHECK(r.back && r.messages == 1 && r.back->num_peers == 0, "netlink: no peers is one message");
+	device_free(r.back);
+	device_free(d);
+
+	/* Adjacent entries merge, separated ones do not. */
+	{
+		char buf[4096];
+		struct nlmsghdr *nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_GET_DEVICE, 0, 1);
+		struct nlattr *peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS), *pn, *ipn, *in;
+		uint8_t ka[WG_KEY_LEN], kb[WG_KEY_LEN];
+		struct wg_device *g = device_new();
+		uint32_t addr = htonl(0x0a000001);
+
+		fill_key(ka, 1);
+		fill_key(kb, 2);
+		for (int i = 0; i < 3; i++) {
+			pn = mnl_attr_nest_start(nlh, 0);
+			mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, i == 1 ? kb : ka);
+			ipn = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
+			in = mnl_attr_nest_start(nlh, 0);
+			mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, AF_INET);
+			mnl_attr_put(nlh, WGALLOWEDIP_A_IPADDR, 4, &addr);
+			mnl_attr_put_u8(nlh, WGALLOWEDIP_A_CIDR_MASK, 32);
+			mnl_attr_nest_end(nlh, in);
+			mnl_attr_nest_end(nlh, ipn);
+			mnl_attr_nest_end(nlh, pn);
+		}
+		mnl_attr_nest_end(nlh, peers);
+		CHECK(!nlmsg_parse_device(g, nlh) && g->num_peers == 3,
+		      "netlink: same key separated by another peer stays two peers");
+		/* A next message starting with the last key continues it. */
+		nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_GET_DEVICE, 0, 1);
+		peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+		pn = mnl_attr_nest_start(nlh, 0);
+		mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, ka);
+		ipn = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
+		in = mnl_attr_nest_start(nlh, 0);
+		mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, AF_INET);
+		mnl_attr_put(nlh, WGALLOWEDIP_A_IPADDR, 4, &addr);
+		mnl_attr_put_u8(nlh, WGALLOWEDIP_A_CIDR_MASK, 24);
+		mnl_attr_nest_end(nlh, in);
+		mnl_attr_nest_end(nlh, ipn);
+		mnl_attr_nest_end(nlh, pn);
+		mnl_attr_nest_end(nlh, peers);
+		CHECK(!nlmsg_parse_device(g, nlh) && g->num_peers == 3 && g->peers[2].num_ips == 2,
+		      "netlink: peer continued in the next message is merged");
+		device_free(g);
+
+		/* Malformed: a 31-byte public key. */
+		nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_GET_DEVICE, 0, 1);
+		peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+		pn = mnl_attr_nest_start(nlh, 0);
+		mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN - 1, ka);
+		mnl_attr_nest_end(nlh, pn);
+		mnl_attr_nest_end(nlh, peers);
+		g = device_new();
+		CHECK(nlmsg_parse_device(g, nlh) == -EBADMSG, "netlink: short key attribute is rejected");
+		device_free(g);
+	}
+}
+
+/* ---------------------------------------------------------------- uapi */
+
+static void r_uapi_set(FILE *f, void *a)
+{
+	uapi_format_set(f, a);
+}
+
+static void test_uapi(void)
+{
+	static const char answer[] =
+		"private_key=e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a\n"
+		"listen_port=12912\n"
+		"fwmark=0\n"
+		"public_key=b85996fecc9c7f1fc6d2572a76eda11d59bcd20be8e543b15ce4bd85a8e75a33\n"
+		"preshared_key=188515093e952f5f22e865cef3012e72f8b5f0b598ac0309d5dacce3b70fcf52\n"
+		"allowed_ip=192.168.4.4/32\n"
+		"endpoint=[abcd:23::33%2]:51820\n"
+		"last_handshake_time_sec=1700000000\n"
+		"last_handshake_time_nsec=5\n"
+		"tx_bytes=38333\n"
+		"rx_bytes=2224\n"
+		"persistent_keepalive_interval=0\n"
+		"protocol_version=1\n"
+		"public_key=58402e695ba1772b1cc9309755f043251ea77fdcf10fbe63989ceb7e19321376\n"
+		"endpoint=182.122.22.19:3233\n"
+		"allowed_ip=192.168.4.6/32\n"
+		"allowed_ip=fd00::/64\n"
+		"errno=0\n\n";
+	struct wg_device *d = NULL, *s;
+	char *got;
+	int ret = uapi_parse_get(&d, answer, "wgu");
+
+	CHECK(!ret && d, "uapi: get answer parses");
+	if (d) {
+		CHECK(d->listen_port == 12912 && (d->has & WGDEVICE_HAS_PRIVATE_KEY) &&
+		      d->private_key[0] == 0xe8, "uapi: device fields");
+		CHECK(d->num_peers == 2 && d->peers[0].last_handshake_sec == 1700000000 &&
+		      d->peers[0].tx_bytes == 38333 && d->peers[0].rx_bytes == 2224,
+		      "uapi: peer counters and handshake");
+		CHECK(d->peers[0].endpoint.addr.sa_family == AF_INET6 &&
+		      d->peers[0].endpoint.addr6.sin6_scope_id == 2 &&
+		      ntohs(d->peers[0].endpoint.addr6.sin6_port) == 51820, "uapi: scoped IPv6 endpoint");
+		CHECK(d->peers[1].num_ips == 2 && d->peers[1].ips[1].family == AF_INET6 &&
+		      d->peers[1].ips[1].cidr == 64, "uapi: allowed IPs");
+	}
+	device_free(d);
+	d = NULL;
+	CHECK(uapi_parse_get(&d, "errno=19\n\n", "x") == -19 && !d, "uapi: errno=19 becomes -ENODEV");
+	CHECK(uapi_parse_get(&d, "listen_port=99999\nerrno=0\n\n", "x") == -EPROTO,
+	      "uapi: out-of-range value is a protocol error");
+	CHECK(uapi_parse_get(&d, "listen_port=1\n", "x") == -EPROTO, "uapi: answer without errno is an error");
+
+	s = device_new();
+	strcpy(s->name, "wgu");
+	s->flags = WGDEVICE_F_REPLACE_PEERS;
+	s->has = WGDEVICE_HAS_LISTEN_PORT | WGDEVICE_HAS_FWMARK;
+	s->listen_port = 1;
+	s->fwmark = 0;
+	{
+		struct wg_peer *p = device_add_peer(s);
+		struct wg_allowedip *ip;
+
+		memset(p->public_key, 0xab, WG_KEY_LEN);
+		p->has = WGPEER_HAS_PUBLIC_KEY | WGPEER_HAS_KEEPALIVE | WGPEER_HAS_PRESHARED_KEY;
+		p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+		p->keepalive = 0;
+		ip = peer_add_ip(p);
+		ip->family = AF_INET;
+		ip->cidr = 8;
+		ip->ip4.s_addr = htonl(0x0a000000);
+		p = device_add_peer(s);
+		memset(p->public_key, 0xcd, WG_KEY_LEN);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p->flags = WGPEER_F_REMOVE_ME;
+	}
+	got = render(r_uapi_set, s);
+	CHECK(!strcmp(got,
+		      "set=1\nlisten_port=1\nfwmark=0\nreplace_peers=true\n"
+		      "public_key=abababababababababababababababababababababababababababababababab\n"
+		      "preshared_key=0000000000000000000000000000000000000000000000000000000000000000\n"
+		      "persistent_keepalive_interval=0\nreplace_allowed_ips=true\nallowed_ip=10.0.0.0/8\n"
+		      "public_key=cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\n"
+		      "remove=true\n\n"),
+	      "uapi: set request text");
+	free(got);
+	device_free(s);
+}
+
+/* --------------------------------------------------- set and syncconf */
+
+static struct wg_allowedip mkip(const char *s, uint32_t flags)
+{
+	struct wg_allowedip ip;
+
+	parse_allowedip(&ip, s);
+	ip.flags = flags;
+	return ip;
+}
+
+static bool ips_are(const struct wg_peer *p, const char *const *want, size_t n)
+{
+	if (p->num_ips != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct wg_allowedip w = mkip(want[i], 0);
+
+		if (!allowedip_same(&p->ips[i], &w))
+			return false;
+	}
+	return true;
+}
+
+static void test_edit_and_sync(void)
+{
+	struct wg_peer cur = { 0 }, edit = { 0 };
+	static const char *const after[] = { "10.0.0.0/24", "10.3.0.0/16", "10.4.0.0/16" };
+
+	*peer_add_ip(&cur) = mkip("10.0.0.0/24", 0);
+	*peer_add_ip(&cur) = mkip("10.2.0.0/16", 0);
+	*peer_add_ip(&cur) = mkip("10.3.0.0/16", 0);
+	*peer_add_ip(&edit) = mkip("10.2.0.9/16", WGALLOWEDIP_F_REMOVE_ME);
+	*peer_add_ip(&edit) = mkip("10.4.0.0/16", 0);
+	*peer_add_ip(&edit) = mkip("10.9.0.0/16", WGALLOWEDIP_F_REMOVE_ME);
+	CHECK(!peer_edit_to_replacement(&edit, &cur) && ips_are(&edit, after, 3) &&
+	      (edit.flags & WGPEER_F_REPLACE_ALLOWEDIPS),
+	      "set: '-' fallback removes (host bits ignored), adds, and never adds a removed entry");
+	peer_clear(&edit);
+	memset(&edit, 0, sizeof(edit));
+	*peer_add_ip(&edit) = mkip("10.9.0.0/16", WGALLOWEDIP_F_REMOVE_ME);
+	CHECK(!peer_edit_to_replacement(&edit, NULL) && edit.num_ips == 0,
+	      "set: '-' on a new peer gives an empty list");
+	peer_clear(&edit);
+	peer_clear(&cur);
+
+	{
+		struct wg_device *cur_dev = device_new(), *want = device_new();
+		struct wg_peer *p;
+
+		/* current: A (psk, keepalive 25, x), B, C (y) */
+		fill_key(cur_dev->private_key, 1);
+		cur_dev->has = WGDEVICE_HAS_PRIVATE_KEY;
+		cur_dev->listen_port = 5000;
+		p = device_add_peer(cur_dev);
+		fill_key(p->public_key, 10);
+		fill_key(p->preshared_key, 11);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p->keepalive = 25;
+		*peer_add_ip(p) = mkip("10.1.0.0/16", 0);
+		p = device_add_peer(cur_dev);
+		fill_key(p->public_key, 20);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p = device_add_peer(cur_dev);
+		fill_key(p->public_key, 30);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		*peer_add_ip(p) = mkip("10.3.0.0/16", 0);
+		*peer_add_ip(p) = mkip("10.4.0.0/16", 0);
+
+		/* file: same private key, no ListenPort; A without psk and
+		 * keepalive; C unchanged (IPs in another order); D new. */
+		fill_key(want->private_key, 1);
+		want->has = WGDEVICE_HAS_PRIVATE_KEY;
+		p = device_add_peer(want);
+		fill_key(p->public_key, 10);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+		*peer_add_ip(p) = mkip("10.1.0.0/16", 0);
+		p = device_add_peer(want);
+		fill_key(p->public_key, 30);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+		*peer_add_ip(p) = mkip("10.4.0.0/16", 0);
+		*peer_add_ip(p) = mkip("10.3.0.0/16", 0);
+		p = device_add_peer(want);
+		fill_key(p->public_key, 40);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+
+		CHECK(!sync_diff(want, cur_dev), "syncconf: diff computed");
+		CHECK(!(want->has & (WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT | WGDEVICE_HAS_FWMARK)),
+		      "syncconf: unchanged key, absent port and equal fwmark are not sent");
+		CHECK(want->num_peers == 3, "syncconf: changed A, new D, removed B; unchanged C left alone (%zu)",
+		      want->num_peers);
+		if (want->num_peers == 3) {
+			uint8_t k[WG_KEY_LEN];
+
+			fill_key(k, 10);
+			CHECK(!memcmp(want->peers[0].public_key, k, WG_KEY_LEN) &&
+			      (want->peers[0].has & WGPEER_HAS_PRESHARED_KEY) && key_is_zero(want->peers[0].preshared_key) &&
+			      (want->peers[0].has & WGPEER_HAS_KEEPALIVE) && want->peers[0].keepalive == 0 &&
+			      !(want->peers[0].flags & WGPEER_F_REPLACE_ALLOWEDIPS) && want->peers[0].num_ips == 0,
+			      "syncconf: removed preshared key and keepalive are cleared, same IPs untouched");
+			fill_key(k, 40);
+			CHECK(!memcmp(want->peers[1].public_key, k, WG_KEY_LEN) &&
+			      (want->peers[1].flags & WGPEER_F_REPLACE_ALLOWEDIPS), "syncconf: new peer added");
+			fill_key(k, 20);
+			CHECK(!memcmp(want->peers[2].public_key, k, WG_KEY_LEN) &&
+			      want->peers[2].flags == WGPEER_F_REMOVE_ME, "syncconf: absent peer removed");
+		}
+		device_free(want);
+		want = device_new();
+		CHECK(!sync_diff(want, cur_dev) && (want->has & WGDEVICE_HAS_PRIVATE_KEY) &&
+		      key_is_zero(want->private_key) && want->num_peers == 3,
+		      "syncconf: a file without PrivateKey removes it and all peers");
+		device_free(want);
+		device_free(cur_dev);
+	}
+}
+
+int main(void)
+{
+	if (sodium_init() < 0) {
+		puts("FAIL: libsodium init");
+		return 1;
+	}
+	config_resolve_names = false;
+	test_encoding();
+	test_config();
+	test_args();
+	test_format();
+	test_netlink();
+	test_uapi();
+	test_edit_and_sync();
+	return test_failures ? 1 : 0;
+}
