@@ -15,6 +15,7 @@
 #include <linux/limits.h>
 #include <linux/build_bug.h>
 #include <linux/compiler.h>
+#include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/time64.h>
 #include <asm/byteorder.h>
