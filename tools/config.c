@@ -261,10 +261,22 @@ out:
 	return ok;
 }
 
+static bool host_bits_set(const struct wg_allowedip *ip)
+{
+	const uint8_t *a = ip->family == AF_INET6 ? ip->ip6.s6_addr : (const uint8_t *)&ip->ip4;
+	unsigned int bits = ip->family == AF_INET6 ? 128 : 32;
+
+	for (unsigned int b = ip->cidr; b < bits; b++)
+		if (a[b / 8] & (0x80 >> (b % 8)))
+			return true;
+	return false;
+}
+
 /* Adds every entry of a comma-separated list. With allow_prefix, a leading
  * '+' or '-' marks an entry to add or remove, and *prefixed reports it. */
 static const char *add_allowedips(struct wg_peer *peer, const char *list,
-				  bool allow_prefix, bool *prefixed, char **bad)
+				  bool allow_prefix, bool *prefixed, char **bad,
+				  const char *warn_where)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	const char *err = NULL;
@@ -294,6 +306,9 @@ static const char *add_allowedips(struct wg_peer *peer, const char *list,
 			*bad = strdup(tok);
 			break;
 		}
+		/* Legal, but usually a typo: the kernel keeps only the network. */
+		if (host_bits_set(&ip) && warn_where)
+			complain("%s: warning: AllowedIPs entry `%s' has a nonzero host part", warn_where, tok);
 		slot = peer_add_ip(peer);
 		if (!slot) {
 			err = "out of memory";
@@ -393,7 +408,11 @@ static bool file_key_value(struct file_state *st, const char *key, const char *v
 		if (!strcasecmp(key, "AllowedIPs")) {
 			char *bad = NULL;
 			bool prefixed = false;
-			const char *err = add_allowedips(peer, value, false, &prefixed, &bad);
+			char where[PATH_MAX + 32];
+			const char *err;
+
+			snprintf(where, sizeof(where), "%s:%u", st->filename, st->line);
+			err = add_allowedips(peer, value, false, &prefixed, &bad, where);
 
 			if (err) {
 				if (bad)
@@ -654,7 +673,7 @@ struct wg_device *config_parse_args(int argc, char **argv)
 			const char *err;
 
 			NEED_VALUE(opt);
-			err = add_allowedips(peer, argv[1], true, &prefixed, &bad);
+			err = add_allowedips(peer, argv[1], true, &prefixed, &bad, "allowed-ips");
 			if (err) {
 				if (bad)
 					complain("allowed-ips entry `%s' %s", bad, err);

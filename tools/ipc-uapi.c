@@ -212,7 +212,7 @@ int uapi_set_device(struct wg_device *dev)
 	if (sscanf(answer, "errno=%d", &err) != 1)
 		ret = -EPROTO;
 	else
-		ret = -err;
+		ret = err < 0 ? err : -err;	/* daemons differ in the sign */
 out:
 	secure_zero(req, reqlen);
 	free(req);

@@ -131,10 +131,11 @@ int uapi_parse_get(struct wg_device **out, const char *text, const char *ifname)
 		}
 		*eq = '\0';
 		if (!strcmp(line, "errno")) {
-			if (!parse_s64(&e, eq + 1) || e < 0 || e > 4095)
+			/* Daemons differ in the sign of errno=. */
+			if (!parse_s64(&e, eq + 1) || e < -4095 || e > 4095)
 				ret = -EPROTO;
 			else
-				ret = (int)-e;
+				ret = e < 0 ? (int)e : (int)-e;
 			goto out;
 		}
 		ret = parse_line(dev, &peer, line, eq + 1);

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Command-line behaviour of wg that needs no WireGuard device: key
+# commands, usage and error exits, config errors with file:line, and errors
+# for missing or foreign devices. WG names the binary under test.
+set -u
+WG=${WG:-$(dirname "$0")/../../tools/wg}
+tmp=$(mktemp -d /tmp/wg-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+pass() { echo "PASS: cli: $*"; }
+fail() { echo "FAIL: cli: $*"; failed=1; }
+check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+
+b64() { xxd -r -p | base64 -w0; }
+
+# RFC 7748 §6.1: Alice's private and public keys.
+priv=$(printf 77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a | b64)
+pub=$(printf 8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a | b64)
+check "pubkey derives the RFC 7748 public key" test "$(echo "$priv" | "$WG" pubkey)" = "$pub"
+check "pubkey accepts surrounding whitespace" test "$(printf '  %s \n\n' "$priv" | "$WG" pubkey)" = "$pub"
+check "pubkey rejects garbage" bash -c "! echo nonsense | '$WG' pubkey 2>/dev/null"
+check "pubkey rejects an empty input" bash -c "! '$WG' pubkey </dev/null 2>/dev/null"
+
+k1=$("$WG" genkey) k2=$("$WG" genkey)
+check "genkey prints a 44-character base64 key" bash -c "[[ '$k1' =~ ^[A-Za-z0-9+/]{43}=$ ]]"
+check "genkey gives a new key every time" test "$k1" != "$k2"
+clamped=$(echo "$k1" | base64 -d | od -An -tu1 | tr -s ' \n' ' ')
+first=$(echo "$clamped" | awk '{print $1}') last=$(echo "$clamped" | awk '{print $32}')
+check "genkey output is clamped" test $((first & 7)) -eq 0 -a $((last & 128)) -eq 0 -a $((last & 64)) -eq 64
+check "pubkey accepts genkey output" bash -c "echo '$k1' | '$WG' pubkey >/dev/null"
+p=$("$WG" genpsk)
+check "genpsk prints a 44-character base64 key" bash -c "[[ '$p' =~ ^[A-Za-z0-9+/]{43}=$ ]]"
+
+(umask 022; "$WG" genkey >"$tmp/open.key" 2>"$tmp/err")
+check "genkey warns about a world-readable file" grep -q "world accessible" "$tmp/err"
+(umask 077; "$WG" genkey >"$tmp/closed.key" 2>"$tmp/err")
+check "genkey is quiet about a private file" test ! -s "$tmp/err"
+"$WG" genkey 2>"$tmp/err" | cat >/dev/null
+check "genkey is quiet on a pipe" test ! -s "$tmp/err"
+
+check "--help exits 0" "$WG" --help
+check "--version exits 0" bash -c "'$WG' --version | grep -q ."
+check "an unknown subcommand fails" bash -c "! '$WG' frobnicate 2>/dev/null"
+check "an unknown show field fails" bash -c "! '$WG' show wg0 colours 2>/dev/null"
+check "set without arguments fails" bash -c "! '$WG' set 2>/dev/null"
+check "setconf without a file fails" bash -c "! '$WG' setconf wg0 2>/dev/null"
+check "subcommand --help prints usage" bash -c "'$WG' setconf --help 2>&1 | grep -q Usage"
+
+if ip link show lo >/dev/null 2>&1 && ! [[ -S /var/run/wireguard/lo.sock ]]; then
+	"$WG" show lo >/dev/null 2>"$tmp/err"; rc=$?
+	check "show on a non-WireGuard device fails" test $rc -ne 0
+	check "and says it is not a WireGuard device" grep -q "Not a WireGuard device" "$tmp/err"
+fi
+"$WG" show kwgnosuch0 >/dev/null 2>"$tmp/err"; rc=$?
+check "show on a missing device fails" test $rc -ne 0
+check "and says there is no such device" grep -q "No such device" "$tmp/err"
+"$WG" set kwgnosuch0 listen-port 1 2>"$tmp/err"; rc=$?
+check "set on a missing device fails with a message" test $rc -ne 0 -a -s "$tmp/err"
+"$WG" set kwgnosuch0 listen-port 65536 2>"$tmp/err"; rc=$?
+check "set rejects port 65536 before touching anything" grep -q "65535" "$tmp/err"
+
+printf '[Interface]\nListenPort = 1\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.0.1/40\n' "$pub" >"$tmp/bad.conf"
+"$WG" setconf kwgnosuch0 "$tmp/bad.conf" 2>"$tmp/err"; rc=$?
+check "setconf with a bad file fails" test $rc -ne 0
+check "the error names file and line" grep -q "^$tmp/bad.conf:6: " "$tmp/err"
+"$WG" setconf kwgnosuch0 "$tmp/absent.conf" 2>"$tmp/err"; rc=$?
+check "setconf with a missing file fails with a message" test $rc -ne 0 -a -s "$tmp/err"
+check "a too long interface name is rejected" bash -c "! '$WG' set abcdefghijklmnopq listen-port 1 2>/dev/null"
+
+exit $failed
