@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# kwg: top-level build, test and install interface. See README.md.
+
+PREFIX ?= /usr
+DESTDIR ?=
+KWG_CACHE ?= /var/cache/kwg
+export KWG_CACHE
+
+# The kernel to build against: KDIR wins, then KVER, then the running
+# kernel's build tree, then the installed 6.1 headers (this machine cannot
+# load modules, so its own kernel usually has none).
+ifeq ($(KDIR),)
+ifneq ($(KVER),)
+KDIR := $(firstword $(wildcard /lib/modules/$(KVER)/build /usr/src/linux-headers-$(KVER)))
+else ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
+KVER := $(shell uname -r)
+KDIR := /lib/modules/$(KVER)/build
+else
+KVER := $(shell scripts/kernels.sh kver 6.1 2>/dev/null)
+KDIR := /usr/src/linux-headers-$(KVER)
+endif
+endif
+KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+
+.PHONY: all module tools deps check kunit vmtest vmtest-stock hosttest \
+	install uninstall clean demo bench
+
+all: module tools
+
+module:
+	@test -d "$(KDIR)" || { echo "no kernel build tree (KDIR=$(KDIR)); run make deps or set KVER/KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
+
+tools:
+	$(MAKE) -C tools
+
+deps:
+	scripts/deps.sh
+
+hosttest:
+	$(MAKE) -C tools check
+
+kunit:
+	tests/kunit/run
+
+vmtest:
+	tests/vm/run-all
+
+# Only the runs against Debian's stock module: they validate the suites.
+vmtest-stock:
+	KWG_MODULES=stock tests/vm/run-all
+
+check:
+	tests/check.sh
+
+demo:
+	scripts/demo.sh
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/wireguard.ko*
+	-depmod -b "$(or $(INSTALL_MOD_PATH),/)" $(KVER) 2>/dev/null
+	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean 2>/dev/null
+	-$(MAKE) -C tools clean

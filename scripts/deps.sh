@@ -1,0 +1,55 @@
+#!/bin/bash
+# Install every Debian package that building, testing and benchmarking kwg
+# need, on a fresh Debian 12 machine, and unpack the two test kernels'
+# images into the cache. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+KWG_CACHE=${KWG_CACHE:-/var/cache/kwg}
+export DEBIAN_FRONTEND=noninteractive
+
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO=sudo
+
+if [[ -z $(apt-cache pkgnames linux-headers-6.12 2>/dev/null | head -n1) ]]; then
+	$SUDO apt-get update
+fi
+
+K61=$(scripts/kernels.sh kver 6.1)
+K612=$(scripts/kernels.sh kver 6.12)
+
+pkgs=(
+	# build
+	build-essential make gcc libc6-dev pkg-config rsync libmnl-dev libsodium-dev
+	bc bison flex libelf-dev libssl-dev dwarves kmod python3 xz-utils
+	"linux-headers-$K61" "linux-headers-$K612" linux-source-6.1
+	# checks
+	sparse clang llvm libclang-rt-14-dev perl
+	# VM harness
+	qemu-system-x86 busybox-static cpio
+	# guest userland, copied from the host into the initramfs
+	bash iproute2 iperf3 iputils-ping ncat nftables iptables procps
+	# reference peers
+	wireguard-tools wireguard-go
+	# packaging
+	dkms
+)
+$SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"
+
+# The test kernels' images: unpacked into the cache, never installed (an
+# installed image costs an initramfs build and a bootloader update).
+for kver in "$K61" "$K612"; do
+	dir=$KWG_CACHE/kernels/$kver
+	[[ -f $dir/.unpacked ]] && continue
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	pkg=linux-image-$kver
+	apt-cache show "$pkg" >/dev/null 2>&1 || pkg=$pkg-unsigned
+	(cd "$tmp" && apt-get download "$pkg")
+	$SUDO rm -rf "$dir"
+	$SUDO mkdir -p "$dir"
+	$SUDO dpkg -x "$tmp"/*.deb "$dir"
+	rm -rf "$tmp"
+	$SUDO touch "$dir/.unpacked"
+done
+echo "deps: ready (kernels $K61 and $K612 in $KWG_CACHE/kernels)"

@@ -1,0 +1,44 @@
+#!/bin/bash
+# make check: every test in the project. Each part prints one PASS:/FAIL:
+# line per check; this script runs them all (a failing part does not stop
+# the others), keeps their logs, and ends with one line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+logdir=${KWG_LOGDIR:-$top/tests/logs}
+mkdir -p "$logdir"
+: > "$logdir/check.log"
+
+parts=(
+	"host:make -s -C tools check"
+	"kunit:tests/kunit/run"
+	"dkms:tests/dkms/run"
+	"vmtest:tests/vm/run-all"
+)
+failed_parts=()
+for part in "${parts[@]}"; do
+	name=${part%%:*} cmd=${part#*:}
+	runner=${cmd%% *}
+	echo "=== $name: $cmd"
+	start=$SECONDS
+	if [[ $runner != make && ! -x $runner ]]; then
+		echo "FAIL: [$name] runner $runner is missing" | tee -a "$logdir/check.log"
+		failed_parts+=("$name")
+		continue
+	fi
+	$cmd 2>&1 | tee "$logdir/$name.log" | tee -a "$logdir/check.log"
+	status=${PIPESTATUS[0]}
+	if [[ $status -ne 0 ]]; then
+		failed_parts+=("$name")
+		# A runner that failed without saying which check failed still counts.
+		grep -q '^FAIL: ' "$logdir/$name.log" ||
+			echo "FAIL: [$name] exited with status $status" | tee -a "$logdir/check.log"
+	fi
+	echo "=== $name: status $status, $((SECONDS - start)) s"
+done
+
+passed=$(grep -c '^PASS: ' "$logdir/check.log")
+failed=$(grep -c '^FAIL: ' "$logdir/check.log")
+[[ ${#failed_parts[@]} -eq 0 ]] || echo "failed parts: ${failed_parts[*]} (logs in $logdir)"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && ${#failed_parts[@]} -eq 0 ]]

@@ -1,0 +1,149 @@
+#!/bin/bash
+# Build (or reuse) the base initramfs for one test kernel: busybox, the
+# host's own binaries with their libraries, and the kernel modules the
+# suites need -- everything except what changes per run (our module, our
+# tools, the guest init and the suite), which vm.sh appends as a second
+# cpio archive. The kernel unpacks concatenated archives in order.
+#
+#   tests/vm/initramfs.sh <kernel release>   -> prints the cpio's path
+set -euo pipefail
+
+kver=$1
+here=$(cd "$(dirname "$0")" && pwd)
+KWG_CACHE=${KWG_CACHE:-/var/cache/kwg}
+kdir=$KWG_CACHE/kernels/$kver
+[[ -d $kdir/lib/modules/$kver ]] ||
+	{ echo "initramfs: kernel $kver is not unpacked in $kdir (run make deps)" >&2; exit 1; }
+
+# Binaries copied from the host, dereferenced, at the same paths.
+binaries=(
+	/usr/bin/bash /usr/sbin/ip /usr/bin/ss /usr/sbin/tc /usr/sbin/bridge
+	/usr/bin/iperf3 /usr/bin/ping /usr/bin/ncat /usr/sbin/nft
+	/usr/sbin/iptables /usr/sbin/iptables-restore /usr/sbin/iptables-save
+	/usr/sbin/ip6tables /usr/sbin/ip6tables-restore /usr/sbin/ip6tables-save
+	/usr/bin/wireguard-go /usr/sbin/sysctl
+	/usr/bin/kmod /usr/bin/timeout /usr/bin/stat /usr/bin/sort
+	/usr/bin/mktemp /usr/bin/date /usr/bin/cut /usr/bin/tr /usr/bin/head
+	/usr/bin/tail /usr/bin/wc /usr/bin/seq /usr/bin/od /usr/bin/base64
+	/usr/bin/sha256sum /usr/bin/tee /usr/bin/env /usr/bin/stdbuf
+	/usr/bin/grep /usr/bin/sed /usr/bin/mawk /usr/bin/diff /usr/bin/cmp
+	/usr/bin/find /usr/bin/xargs /usr/bin/readlink /usr/bin/realpath
+)
+# Debian's wireguard-tools: the reference `wg` and `wg-quick`.
+reference=(/usr/bin/wg /usr/bin/wg-quick)
+# Loaded on demand inside the guest; dependencies are resolved below.
+modules=(
+	wireguard veth dummy tun virtio_net virtio_pci sch_netem
+	udp_tunnel ip6_udp_tunnel
+	nf_tables nft_nat nft_masq nft_chain_nat nft_ct nft_fib_inet
+	nft_fib_ipv4 nft_fib_ipv6 nft_reject_inet nft_compat nf_nat
+	nf_conntrack ip_tables iptable_filter iptable_nat iptable_mangle
+	iptable_raw ip6_tables ip6table_filter ip6table_nat ip6table_mangle
+	ip6table_raw xt_MASQUERADE xt_conntrack xt_mark xt_comment
+	xt_addrtype xt_connmark xt_nat xt_multiport xt_state xt_tcpudp
+	ipt_REJECT ip6t_REJECT nf_reject_ipv4 nf_reject_ipv6
+)
+
+key=$( {
+	echo "$kver"; cat "$0"
+	for f in "${binaries[@]}" "${reference[@]}" /usr/bin/busybox; do
+		stat -L -c '%n %s %Y' "$f"
+	done
+} | sha256sum | cut -c1-16)
+out=$KWG_CACHE/initramfs/$kver-$key.cpio
+mkdir -p "$KWG_CACHE/initramfs"
+exec 9>"$KWG_CACHE/initramfs/$kver.lock"
+flock 9
+if [[ -f $out ]]; then
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$KWG_CACHE/initramfs"
+root=$(mktemp -d "$KWG_CACHE/initramfs/root.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+# Debian 12 is merged-/usr: mirror that so library paths stay valid.
+mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{dev,proc,sys,tmp,run,etc,root,var,opt}
+for d in bin sbin lib lib64; do ln -s usr/$d "$root/$d"; done
+ln -s ../run "$root/var/run"
+mkdir -p "$root/opt/debian/bin" "$root/opt/kwg/bin"
+
+copy_file() {	# copy_file <host path> [<guest path>]
+	local dst=$root${2:-$1}
+	mkdir -p "$(dirname "$dst")"
+	cp -L "$1" "$dst"
+}
+
+copy_libs() {
+	local lib
+	# Scripts have no libraries: ldd fails on them, which is fine.
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		[[ -e $root$lib ]] || copy_file "$lib"
+	done
+}
+
+for f in "${binaries[@]}"; do
+	copy_file "$f"
+	copy_libs "$f"
+done
+for f in "${reference[@]}"; do
+	copy_file "$f" "/opt/debian/bin/$(basename "$f")"
+	copy_libs "$f"
+done
+ln -s mawk "$root/usr/bin/awk"
+# busybox's sh runs its own applets in preference to the real tools.
+ln -s bash "$root/usr/bin/sh"
+for t in modprobe insmod rmmod lsmod depmod modinfo; do
+	ln -s ../bin/kmod "$root/usr/sbin/$t"
+done
+# dlopen()ed at run time, so ldd does not see them.
+cp -a /usr/lib/x86_64-linux-gnu/xtables "$root/usr/lib/x86_64-linux-gnu/"
+for lib in /usr/lib/x86_64-linux-gnu/xtables/*.so; do copy_libs "$lib"; done
+for lib in /usr/lib/x86_64-linux-gnu/libnss_{files,dns}.so.2; do
+	[[ -e $lib ]] && copy_file "$lib"
+done
+[[ -d /etc/iproute2 ]] && cp -a /etc/iproute2 "$root/etc/"
+cp /etc/protocols /etc/services "$root/etc/"
+
+# busybox fills in every command not copied above.
+copy_file /usr/bin/busybox /usr/bin/busybox
+/usr/bin/busybox --list-full | while read -r applet; do
+	name=$(basename "$applet")
+	[[ -e $root/usr/bin/$name || -e $root/usr/sbin/$name ]] && continue
+	ln -s /usr/bin/busybox "$root/usr/bin/$name"
+done
+
+cat > "$root/etc/passwd" <<'EOT'
+root:x:0:0:root:/root:/bin/bash
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOT
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+printf 'hosts: files dns\n' > "$root/etc/nsswitch.conf"
+printf '127.0.0.1 localhost\n::1 localhost\n' > "$root/etc/hosts"
+: > "$root/etc/resolv.conf"
+
+# Kernel modules: the closure of the list above. wireguard.ko itself is
+# left out: vm.sh adds ours or the stock one per run.
+kmods=$kdir/lib/modules/$kver
+[[ -f $kmods/modules.dep ]] || depmod -b "$kdir" "$kver"
+mkdir -p "$root/lib/modules/$kver"
+cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+for m in "${modules[@]}"; do
+	modprobe -d "$kdir" -S "$kver" --show-depends "$m" 2>/dev/null |
+		sed -n 's/^insmod \([^ ]*\).*/\1/p'
+done | sort -u | while read -r path; do
+	rel=${path#"$kdir"}
+	case $rel in */wireguard/wireguard.ko*) continue ;; esac
+	copy_file "$path" "$rel"
+done
+# The stock module, kept aside for runs against it.
+stock=$(find "$kmods/kernel/drivers/net/wireguard" -name 'wireguard.ko*' | head -n1)
+copy_file "$stock" "/opt/debian/$(basename "$stock")"
+
+tmp=$out.tmp.$$
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$tmp"
+mv "$tmp" "$out"
+# Older images of this release are stale now.
+find "$KWG_CACHE/initramfs" -name "$kver-*.cpio" ! -path "$out" -delete
+echo "$out"

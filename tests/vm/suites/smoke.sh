@@ -1,0 +1,56 @@
+#!/bin/bash
+# kwg-vm: stock=yes timeout=120
+# The skeleton's contract: the module loads through its aliases, devices
+# come and go, follow netns moves, die with their creating namespace, and
+# the module unloads with live devices.
+. /kwg/lib.sh
+
+check "ip link add loads the module through its alias" ip link add wg0 type wireguard
+check "the module is loaded" grep -q '^wireguard ' /proc/modules
+check "device is point-to-point and NOARP" sh -c 'ip -d link show wg0 | grep -q "POINTOPOINT,NOARP"'
+check_eq "default MTU is 1420" 1420 "$(cat /sys/class/net/wg0/mtu)"
+check_eq "device type is none (ARPHRD_NONE)" 65534 "$(cat /sys/class/net/wg0/type)"
+check "link kind is wireguard" sh -c 'ip -d link show wg0 | grep -qw wireguard'
+check "wg show lists the device" sh -c 'wg show interfaces | grep -qw wg0'
+check "wg set listen-port" wg set wg0 listen-port 51820
+check_eq "GET_DEVICE returns the listen port" 51820 "$(wg show wg0 listen-port)"
+check_fails "wg on a non-WireGuard device fails" wg show lo
+check_fails "wg on a missing device fails" wg show nosuchdev0
+check "ip link set up" ip link set wg0 up
+check "ip link del" ip link del wg0
+check_fails "the device is gone" ip link show wg0
+
+# Move a device into another namespace, then delete that namespace.
+ip netns add moved
+check "device moves to another netns" sh -c 'ip link add wg1 type wireguard && ip link set wg1 netns moved'
+check "moved device is visible there" n moved ip link show wg1
+check "wg works on the moved device" n moved wg show wg1
+check "deleting the netns holding the device" ip netns del moved
+sleep 1
+
+# A device outlives its creating namespace, inert: its sockets were there.
+ip netns add creator
+n creator ip link add wg2 type wireguard
+n creator wg set wg2 listen-port 4444
+n creator ip link set wg2 netns 1
+check "device created in creator now lives in init_net" ip link show wg2
+ip netns del creator
+sleep 1
+check "device survives its creating namespace" ip link show wg2
+check_fails "it cannot be reconfigured" wg set wg2 listen-port 5555
+check_fails "nor brought up" ip link set wg2 up
+check "but can be deleted" ip link del wg2
+
+# rmmod with live devices in two namespaces.
+ip netns add live
+ip link add wg3 type wireguard
+n live ip link add wg4 type wireguard
+ip link set wg3 up
+check "rmmod with live devices" rmmod wireguard
+check_fails "devices are gone after rmmod" ip link show wg3
+check_fails "devices in other namespaces are gone after rmmod" n live ip link show wg4
+check "module loads again" modprobe wireguard
+check "and a device can be created again" ip link add wg5 type wireguard
+ip link del wg5
+ip netns del live
+finish

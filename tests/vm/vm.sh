@@ -1,0 +1,167 @@
+#!/bin/bash
+# Boot one Debian test kernel in QEMU (TCG) with our module or the stock
+# one, our wg or Debian's, and run a guest script; print its output and
+# exit with its status. A kernel splat (oops, WARN, BUG, lockdep, ...) or a
+# warning taint fails the run even when the script passed.
+#
+# usage: tests/vm/vm.sh [options] SCRIPT [ARGS...]
+#   -k, --kernel 6.1|6.12        kernel series (default 6.1)
+#   -m, --module ours|stock|FILE wireguard.ko under test (default ours)
+#   -w, --wg ours|debian         wg/wg-quick first on the guest's PATH (default ours)
+#   -t, --timeout SECONDS        guest script timeout (default: the script's
+#                                "# kwg-vm: timeout=N" header, else 300)
+#   -f, --file SRC:DEST          add a host file or directory to the guest
+#   -e, --env NAME=VALUE         export a variable to the guest script
+#   -n, --net LPORT:RPORT        one virtio NIC (eth0) joined to another guest over
+#                                a QEMU UDP socket on the host's 127.0.0.1
+#   -g, --guest NAME             guest name (hostname, KWG_GUEST; default guest)
+#   -l, --log FILE               keep the full console log here
+#   -q, --quiet                  print only PASS/FAIL/SKIP lines and errors
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+KWG_CACHE=${KWG_CACHE:-/var/cache/kwg}
+
+series=6.1 module=ours wg=ours timeout="" net="" guest=guest log="" quiet=0
+files=() envs=()
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	-k|--kernel) series=$2; shift 2 ;;
+	-m|--module) module=$2; shift 2 ;;
+	-w|--wg) wg=$2; shift 2 ;;
+	-t|--timeout) timeout=$2; shift 2 ;;
+	-f|--file) files+=("$2"); shift 2 ;;
+	-e|--env) envs+=("$2"); shift 2 ;;
+	-n|--net) net=$2; shift 2 ;;
+	-g|--guest) guest=$2; shift 2 ;;
+	-l|--log) log=$2; shift 2 ;;
+	-q|--quiet) quiet=1; shift ;;
+	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[[ $# -ge 1 ]] || { echo "vm.sh: no guest script given (see --help)" >&2; exit 2; }
+script=$1; shift
+[[ -f $script ]] || { echo "vm.sh: no such script: $script" >&2; exit 2; }
+if [[ -z $timeout ]]; then
+	timeout=$(sed -n 's/^# kwg-vm:.*timeout=\([0-9]*\).*/\1/p' "$script" | head -n1)
+	timeout=${timeout:-300}
+fi
+
+kver=$("$top/scripts/kernels.sh" kver "$series")
+kdir=$KWG_CACHE/kernels/$kver
+[[ -f $kdir/boot/vmlinuz-$kver ]] ||
+	{ echo "vm.sh: kernel $kver not unpacked in $kdir (run make deps)" >&2; exit 1; }
+
+base=$("$here/initramfs.sh" "$kver")
+
+work=$(mktemp -d /tmp/kwg-vm.XXXXXX)
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+ov=$work/overlay
+mkdir -p "$ov/kwg" "$ov/etc" "$ov/opt/kwg/bin"
+
+# The module under test.
+case $module in
+stock) ;;
+ours) cp "$("$here/build-module.sh" "$kver")" "$ov/opt/kwg/wireguard.ko" ;;
+*) cp "$module" "$ov/opt/kwg/wireguard.ko"; module=file ;;
+esac
+
+# Our tools, with whatever libraries they need beyond the base image.
+add_binary() {
+	local lib dst
+	cp "$1" "$ov/opt/kwg/bin/"
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		# The real path: /lib is a symlink in the base image, and a
+		# directory of that name here would hide it.
+		dst=$(realpath "$(dirname "$lib")")/$(basename "$lib")
+		mkdir -p "$ov$(dirname "$dst")"
+		cp -L "$lib" "$ov$dst"
+	done
+}
+if [[ -f $top/tools/Makefile ]] &&
+   mkdir -p "$KWG_CACHE" && flock "$KWG_CACHE/tools.lock" make -s -C "$top/tools" >"$work/tools.log" 2>&1; then
+	[[ -x $top/tools/wg ]] && add_binary "$top/tools/wg"
+elif [[ -f $top/tools/Makefile ]]; then
+	echo "vm.sh: building tools failed:" >&2; cat "$work/tools.log" >&2; exit 1
+fi
+[[ -f $top/tools/wg-quick ]] && install -m 755 "$top/tools/wg-quick" "$ov/opt/kwg/bin/"
+if [[ $wg == ours && ! -x $ov/opt/kwg/bin/wg ]]; then
+	echo "vm.sh: our wg is not built; using Debian's" >&2
+	wg=debian
+fi
+
+install -m 755 "$here/guest-init" "$ov/init"
+install -m 644 "$here/lib.sh" "$ov/kwg/lib.sh"
+install -m 755 "$script" "$ov/kwg/suite.sh"
+for spec in "${files[@]}"; do
+	src=${spec%%:*} dst=${spec#*:}
+	mkdir -p "$ov$(dirname "$dst")"
+	cp -a "$src" "$ov$dst"
+done
+{
+	printf 'export KWG_KERNEL=%q KWG_KVER=%q KWG_MODULE=%q KWG_WG=%q\n' \
+		"$series" "$kver" "$module" "$wg"
+	printf 'export KWG_TIMEOUT=%q KWG_GUEST=%q KWG_NCPUS=2 KWG_NET=%q\n' \
+		"$timeout" "$guest" "$net"
+	for e in "${envs[@]}"; do printf 'export %q\n' "$e"; done
+	printf 'KWG_ARGS=('; [[ $# -eq 0 ]] || printf '%q ' "$@"; printf ')\n'
+} > "$ov/etc/kwg-env"
+
+(cd "$ov" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
+cat "$base" "$work/overlay.cpio" > "$work/initrd.cpio"
+
+netargs=(-nic none)
+if [[ -n $net ]]; then
+	lport=${net%%:*} rport=${net#*:}
+	netargs=(-netdev "socket,id=n0,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
+		 -device "virtio-net-pci,netdev=n0,mac=52:54:00:00:$(printf %02x $((lport % 256))):01")
+fi
+
+[[ -n $log ]] || log=$work/console.log
+set +e
+timeout -k 10 $((timeout + 240)) qemu-system-x86_64 \
+	-machine pc -accel tcg -cpu max -smp 2 -m 2048 \
+	-display none -monitor none -serial stdio -no-reboot \
+	"${netargs[@]}" \
+	-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio" \
+	-append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=4" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log" | awk -v quiet="$quiet" '
+		/^=== KWG-SUITE-BEGIN ===$/ { on = 1; next }
+		/^=== KWG-SUITE-END/ { on = 0; next }
+		on && (!quiet || /^(PASS|FAIL|SKIP): /) { print; fflush() }'
+qemu_status=${PIPESTATUS[0]}
+set -e
+
+status=$(sed -n 's/^=== KWG-SUITE-END status=\([0-9]*\) ===$/\1/p' "$log" | tail -n1)
+taint=$(sed -n 's/^=== KWG-TAINT \([0-9]*\) ===$/\1/p' "$log" | tail -n1)
+result=0
+if [[ -z $status ]]; then
+	echo "FAIL: [$guest] the guest died before the suite ended (qemu status $qemu_status)"
+	grep -E -A40 'Kernel panic|Oops|BUG:|general protection' "$log" | head -n 60 || true
+	result=1
+elif [[ $status -ne 0 ]]; then
+	result=$status
+fi
+splats=$(sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" |
+	grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|lockdep|inconsistent lock state|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|blocked for more than|soft lockup|self-detected stall' || true)
+if [[ -n $splats ]]; then
+	echo "FAIL: [$guest] kernel log has a splat:"
+	sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" | head -n 200
+	result=1
+fi
+# W (warning), D (oops), B (bad page), L (soft lockup).
+if [[ -n $taint ]] && (( taint & ((1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)) )); then
+	echo "FAIL: [$guest] kernel tainted by a warning or oops (tainted=$taint)"
+	result=1
+fi
+if [[ $result -ne 0 && -z ${KWG_KEEP_LOG:-} && $log == "$work/console.log" ]]; then
+	keep=$(mktemp /tmp/kwg-vm-console.XXXXXX.log)
+	cp "$log" "$keep"
+	echo "vm.sh: full console log: $keep" >&2
+fi
+exit "$result"
