@@ -17,9 +17,6 @@
 #include <unistd.h>
 #include <sodium.h>
 
-#include "config.h"
-#include "encoding.h"
-#include "format.h"
 #include "ipc.h"
 #include "uapi-parse.h"
 
@@ -29,10 +26,7 @@
 
 static const char *socket_dir(void)
 {
-	/* Lets the host tests point wg at a private directory. */
-	const char *env = getenv("WG_SOCKET_DIR");
-
-	return env && *env ? env : WG_SOCKET_DIR;
+	return WG_SOCKET_DIR;
 }
 
 static int uapi_connect(const char *ifname)

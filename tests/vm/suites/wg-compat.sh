@@ -8,6 +8,7 @@
 # Runs against the kernel module (whichever vm.sh loaded) and against
 # wireguard-go. On the host, tests/host/uapi-compat.sh runs the userspace
 # half of it (WG_COMPAT_BACKENDS=userspace).
+# shellcheck source=../lib.sh
 . "${KWG_LIB:-/kwg/lib.sh}"
 
 OURS=${WG_OURS:-/opt/kwg/bin/wg}
@@ -186,13 +187,29 @@ extra_checks() {
 	check_eq "[$BK] nothing was applied" "$before" "$after"
 
 	check_fails "[$BK] a peer key of the wrong length is refused" "$OURS" set "$DEV" peer "${P1%?=}=" remove
-	if command -v chroot >/dev/null; then
-		chroot --userspec=65534:65534 / "$OURS" show "$DEV" >/dev/null 2>"$T/err"
+	if as_nobody true 2>/dev/null; then
+		as_nobody "$OURS" show "$DEV" >/dev/null 2>"$T/err"
 		check "[$BK] an unprivileged user gets permission denied" grep -qi "permission denied" "$T/err"
+	elif [[ $BK == kernel ]] && unshare -U true 2>/dev/null; then
+		unshare -U "$OURS" show "$DEV" >/dev/null 2>"$T/err"
+		check "[$BK] a user without CAP_NET_ADMIN gets permission denied" grep -qi "permission denied" "$T/err"
+	else
+		skip "[$BK] no way to drop privileges here"
 	fi
 }
 
-# key_n N: a deterministic valid base64 key, computed in awk for speed.
+# as_nobody COMMAND...: run as uid/gid 65534 with whatever tool exists.
+as_nobody() {
+	if setpriv --help 2>&1 | grep -q reuid; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	elif chroot --help 2>&1 | grep -q userspec; then
+		chroot --userspec=65534:65534 / "$@"
+	else
+		return 1
+	fi
+}
+
+# gen_big PEERS IPS FILE: a configuration with deterministic keys, made in awk for speed.
 gen_big() { # PEERS IPS FILE
 	awk -v peers="$1" -v ips="$2" -v salt="$RANDOM" '
 	function b64(n, s, i, b, v, out) {
@@ -226,7 +243,8 @@ gen_big() { # PEERS IPS FILE
 big_checks() {
 	local f s t
 	for spec in "1000 100" "1 100000"; do
-		set -- $spec
+		read -r -a spec_args <<<"$spec"
+		set -- "${spec_args[@]}"
 		f=$T/big-$1.conf
 		gen_big "$1" "$2" "$f"
 		"$DEB" setconf "$DEV" "$T/reset.conf"
@@ -250,6 +268,64 @@ big_checks() {
 	done
 }
 
+# Two kernel devices in two namespaces that really handshake: the pretty
+# output with "latest handshake" and "transfer" lines, and syncconf that
+# must not disturb a live session.
+handshake_checks() {
+	local ka kb pa pb before after
+	if ! ip netns add kwga || ! ip netns add kwgb; then
+		fail "[$BK] netns setup"
+		return
+	fi
+	ip link add veth-a netns kwga type veth peer name veth-b netns kwgb
+	n kwga ip addr add 192.168.77.1/24 dev veth-a
+	n kwgb ip addr add 192.168.77.2/24 dev veth-b
+	n kwga ip link set veth-a up
+	n kwgb ip link set veth-b up
+	ka=$(key) kb=$(key)
+	pa=$(echo "$ka" | "$DEB" pubkey) pb=$(echo "$kb" | "$DEB" pubkey)
+	printf '[Interface]\nPrivateKey = %s\nListenPort = 47001\n[Peer]\nPublicKey = %s\nPresharedKey = %s\nAllowedIPs = 10.77.0.2/32\nEndpoint = 192.168.77.2:47002\n' \
+		"$ka" "$pb" "$PSK" >"$T/a.conf"
+	printf '[Interface]\nPrivateKey = %s\nListenPort = 47002\n[Peer]\nPublicKey = %s\nPresharedKey = %s\nAllowedIPs = 10.77.0.1/32\n' \
+		"$kb" "$pa" "$PSK" >"$T/b.conf"
+	n kwga ip link add wga type wireguard
+	n kwgb ip link add wgb type wireguard
+	check "[$BK] our setconf on a live pair (a)" n kwga "$OURS" setconf wga "$T/a.conf"
+	check "[$BK] our setconf on a live pair (b)" n kwgb "$OURS" setconf wgb "$T/b.conf"
+	n kwga ip addr add 10.77.0.1/24 dev wga
+	n kwgb ip addr add 10.77.0.2/24 dev wgb
+	n kwga ip link set wga up
+	n kwgb ip link set wgb up
+	check "[$BK] the pair handshakes and pings" n kwga ping -c 2 -W 3 10.77.0.2
+	check "[$BK] live pretty output equals Debian's (keys hidden)" same \
+		<(n kwga env -u WG_HIDE_KEYS "$DEB" show) <(n kwga env -u WG_HIDE_KEYS "$OURS" show)
+	check "[$BK] live pretty output has the handshake and transfer lines" \
+		sh -c "ip netns exec kwga '$OURS' show | grep -q 'latest handshake: .* ago' && ip netns exec kwga '$OURS' show | grep -q 'transfer: .* received, .* sent'"
+	check "[$BK] live colour output equals Debian's" same \
+		<(n kwga env WG_COLOR_MODE=always "$DEB" show all) <(n kwga env WG_COLOR_MODE=always "$OURS" show all)
+	check "[$BK] live dump of all equals Debian's" same <(n kwga "$DEB" show all dump) <(n kwga "$OURS" show all dump)
+	check "[$BK] live showconf equals Debian's" same <(n kwga "$DEB" showconf wga) <(n kwga "$OURS" showconf wga)
+	check_eq "[$BK] JSON latest_handshake is the dump's epoch" \
+		"$(n kwga "$DEB" show wga latest-handshakes | cut -f2)" \
+		"$(n kwga "$OURS" show wga json | sed -n 's/.*"latest_handshake": \([0-9]*\).*/\1/p')"
+	check_eq "[$BK] JSON rx_bytes is the dump's" \
+		"$(n kwga "$DEB" show wga transfer | cut -f2)" \
+		"$(n kwga "$OURS" show wga json | sed -n 's/.*"rx_bytes": \([0-9]*\).*/\1/p')"
+
+	# syncconf with the same file plus one new peer leaves the session.
+	before=$(n kwga "$DEB" show wga latest-handshakes | awk -v k="$pb" '$1 == k { print $2 }')
+	sleep 1.2
+	cp "$T/a.conf" "$T/a2.conf"
+	printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.77.0.9/32\n' "$P5" >>"$T/a2.conf"
+	check "[$BK] syncconf on the live device" n kwga "$OURS" syncconf wga "$T/a2.conf"
+	check "[$BK] traffic still flows after syncconf" n kwga ping -c 1 -W 3 10.77.0.2
+	after=$(n kwga "$DEB" show wga latest-handshakes | awk -v k="$pb" '$1 == k { print $2 }')
+	check_eq "[$BK] syncconf kept the session (no new handshake)" "$before" "$after"
+	check_eq "[$BK] and added the new peer" "2" "$(n kwga "$DEB" show wga peers | wc -l)"
+	ip netns del kwga
+	ip netns del kwgb
+}
+
 for BK in $BACKENDS; do
 	case $BK in
 	kernel)
@@ -271,6 +347,7 @@ for BK in $BACKENDS; do
 	run_scenarios
 	extra_checks
 	[[ $BIG == 1 ]] && big_checks
+	[[ $BK == kernel ]] && handshake_checks
 	if [[ $BK == kernel ]]; then
 		ip link del "$DEV"
 	else
