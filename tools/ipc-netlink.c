@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/utsname.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
@@ -415,15 +416,29 @@ static int policy_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* WGALLOWEDIP_F_REMOVE_ME is part of mainline's module since 6.16. */
+static bool kernel_has_removal(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 16);
+}
+
 bool netlink_supports_allowedip_removal(void)
 {
-	struct policy_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct policy_ctx *ctx;
 	uint16_t family;
 	struct nl nl;
 	bool ok = false;
 	char buf[512];
 	struct nlmsghdr *nlh;
 
+	if (kernel_has_removal())
+		return true;
+	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return false;
 	if (open_family(&nl, &family, NULL)) {

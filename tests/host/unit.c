@@ -241,6 +241,28 @@ static void test_config(void)
 		device_free(dn);
 	}
 
+	{
+		union wg_endpoint ep;
+		char buf[ENDPOINT_STRLEN];
+		const char *e;
+
+		config_resolve_names = true;
+		e = parse_endpoint(&ep, "localhost:51820");
+		format_endpoint(buf, sizeof(buf), &ep);
+		CHECK(!e && (!strcmp(buf, "127.0.0.1:51820") || !strcmp(buf, "[::1]:51820")),
+		      "config: host name endpoint resolves (localhost -> %s)", e ? e : buf);
+		/* No retries: a host without DNS answers "try again". */
+		setenv("WG_ENDPOINT_RESOLUTION_RETRIES", "0", 1);
+		e = parse_endpoint(&ep, "nonexistent.invalid:1");
+		unsetenv("WG_ENDPOINT_RESOLUTION_RETRIES");
+		CHECK(e != NULL, "config: unknown host name is an error (%s)", e ? e : "none");
+		config_resolve_names = false;
+		CHECK(parse_endpoint(&ep, "localhost:1") != NULL,
+		      "config: with resolution off, names are refused");
+		CHECK(!parse_endpoint(&ep, "[fe80::1%1]:7") && ep.addr6.sin6_scope_id == 1,
+		      "config: scoped IPv6 endpoint");
+	}
+
 	/* An error late in a file yields nothing at all. */
 	expect_error("[Interface]\nListenPort = 1\n[Peer]\nPublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\nAllowedIPs = 300.0.0.1/32\n",
 		     "test.conf:5:", "error on last line names it");

@@ -260,6 +260,23 @@ big_checks() {
 		check_eq "[$BK] $1 x $2: every allowed IP is there" "$(($1 * $2))" \
 			"$(tail -n +2 "$T/deb.big" | cut -f4 | tr ',' '\n' | grep -c .)"
 		check "[$BK] $1 x $2: our dump equals Debian's" same <(mask_dump <"$T/deb.big") <(mask_dump <"$T/ours.big")
+		if [[ $1 == 1000 ]]; then
+			# Dumps racing with changes: each must still be whole
+			# (the interrupted-dump retry), never a mix of two states.
+			( for i in $(seq 30); do
+				"$DEB" set "$DEV" peer "$P5" allowed-ips "10.250.0.$i/32"
+				"$DEB" set "$DEV" peer "$P5" remove
+			done ) &
+			local racer=$! bad=0
+			for i in 1 2 3 4 5; do
+				"$OURS" show "$DEV" dump | awk -F'\t' -v skip="$P5" '
+					NR > 1 && $1 != skip { seen[$1]++; if (split($4, a, ",") != 100) bad++ }
+					END { n = 0; for (k in seen) { n++; if (seen[k] != 1) bad++ }
+					      exit (n != 1000 || bad) }' || bad=1
+			done
+			wait "$racer"
+			check_eq "[$BK] dumps racing with changes are always whole" 0 "$bad"
+		fi
 		"$OURS" showconf "$DEV" >"$T/big.back"
 		"$DEB" setconf "$DEV" "$T/reset.conf"
 		"$DEB" setconf "$DEV" "$T/big.back"
@@ -355,4 +372,24 @@ for BK in $BACKENDS; do
 		wait "${wgo_pids[-1]}" 2>/dev/null
 	fi
 done
+
+# Kernel and userspace devices side by side: listing order and `all' views.
+if [[ $BACKENDS == *kernel* && $BACKENDS == *userspace* ]] && command -v wireguard-go >/dev/null &&
+	ip link add kwgc1 type wireguard 2>/dev/null; then
+	ip link add kwgc2 type wireguard
+	wireguard-go -f kwgu1 >"$T/wgo1.log" 2>&1 &
+	wgo_pids+=($!)
+	if wait_until 10 test -S /var/run/wireguard/kwgu1.sock; then
+		sed '/ListenPort/d' "$T/full.conf" >"$T/noport.conf"
+		for d in kwgc1 kwgc2 kwgu1; do "$DEB" setconf "$d" "$T/noport.conf" 2>/dev/null; done
+		check "[mixed] show interfaces equals Debian's" same <("$DEB" show interfaces) <("$OURS" show interfaces)
+		check "[mixed] show all dump equals Debian's" same <("$DEB" show all dump | mask_dump) <("$OURS" show all dump | mask_dump)
+		check "[mixed] show equals Debian's" same <("$DEB" show | mask_pretty) <("$OURS" show | mask_pretty)
+		check_eq "[mixed] show all json lists the three devices" 3 "$("$OURS" show all json | grep -c '"name": ')"
+	else
+		fail "[mixed] wireguard-go did not start"
+	fi
+	ip link del kwgc1
+	ip link del kwgc2
+fi
 finish
