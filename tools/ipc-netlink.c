@@ -22,7 +22,9 @@
 #include "nlmsg.h"
 
 #define RECV_BUFFER (64 * 1024)
-#define DUMP_RETRIES 32
+/* A dump interrupted by a configuration change is read again; under
+ * constant churn, give up only after this long. */
+#define DUMP_RETRY_SECONDS 60
 
 static char detail[256];
 static bool have_detail;
@@ -43,6 +45,9 @@ static void nl_close(struct nl *nl)
 {
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	/* Dumps bring the private key through this buffer. */
+	if (nl->buf)
+		secure_zero(nl->buf, RECV_BUFFER);
 	free(nl->buf);
 	memset(nl, 0, sizeof(*nl));
 }
@@ -232,8 +237,11 @@ int netlink_get_device(struct wg_device **out, const char *ifname)
 	uint16_t family;
 	int ret = 0;
 
+	struct timespec start, now, pause = { 0, 0 };
+
 	have_detail = false;
-	for (unsigned int attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
 		char buf[512];
 		struct get_ctx ctx = { 0 };
 		struct nlmsghdr *nlh;
@@ -258,6 +266,13 @@ int netlink_get_device(struct wg_device **out, const char *ifname)
 			 * pieces may not fit together, read it again. */
 			device_free(ctx.dev);
 			ret = -EAGAIN;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - start.tv_sec >= DUMP_RETRY_SECONDS)
+				return ret;
+			/* Back off a little so a writer can finish its burst. */
+			if (pause.tv_nsec < 50 * 1000 * 1000)
+				pause.tv_nsec += 5 * 1000 * 1000;
+			nanosleep(&pause, NULL);
 			continue;
 		}
 		if (ret) {
@@ -269,7 +284,6 @@ int netlink_get_device(struct wg_device **out, const char *ifname)
 		*out = ctx.dev;
 		return 0;
 	}
-	return ret;
 }
 
 int netlink_set_device(struct wg_device *dev)
@@ -344,7 +358,7 @@ int netlink_list_devices(struct name_list *list)
 {
 	int ret = 0;
 
-	for (unsigned int attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+	for (unsigned int attempt = 0; attempt < 100; attempt++) {
 		char buf[512];
 		struct nlmsghdr *nlh;
 		struct ifinfomsg *ifm;

@@ -370,7 +370,8 @@ int nlmsg_parse_device(struct wg_device *dev, const struct nlmsghdr *nlh)
 					peer_clear(&tmp);
 					return -ENOMEM;
 				}
-				*slot = tmp;
+				*slot = tmp;	/* the slot now owns tmp.ips */
+				secure_zero(&tmp, sizeof(tmp));
 			}
 			break;
 		}

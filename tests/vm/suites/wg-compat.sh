@@ -269,13 +269,15 @@ big_checks() {
 			done ) &
 			local racer=$! bad=0
 			for i in 1 2 3 4 5; do
-				"$OURS" show "$DEV" dump | awk -F'\t' -v skip="$P5" '
+				"$OURS" show "$DEV" dump 2>>"$T/race.err" | awk -F'\t' -v skip="$P5" '
 					NR > 1 && $1 != skip { seen[$1]++; if (split($4, a, ",") != 100) bad++ }
 					END { n = 0; for (k in seen) { n++; if (seen[k] != 1) bad++ }
-					      exit (n != 1000 || bad) }' || bad=1
+					      if (n != 1000 || bad) printf "dump %d: %d stable peers, %d bad\n", NR, n, bad
+					      exit (n != 1000 || bad) }' >>"$T/race.err" || bad=1
 			done
 			wait "$racer"
 			check_eq "[$BK] dumps racing with changes are always whole" 0 "$bad"
+			[[ $bad == 0 ]] || sed 's/^/    | /' "$T/race.err"
 		fi
 		"$OURS" showconf "$DEV" >"$T/big.back"
 		"$DEB" setconf "$DEV" "$T/reset.conf"
