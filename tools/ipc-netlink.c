@@ -28,6 +28,31 @@
 
 static char detail[256];
 static bool have_detail;
+/* EOPNOTSUPP from a real WireGuard link is about a feature, not the link. */
+static bool feature_unsupported;
+
+bool netlink_feature_unsupported(void)
+{
+	return feature_unsupported;
+}
+
+static bool is_wireguard_link(const char *ifname)
+{
+	struct name_list list = { 0 };
+	bool found = false;
+
+	if (!netlink_list_devices(&list))
+		for (size_t i = 0; i < list.len && !found; i++)
+			found = !strcmp(list.names[i], ifname);
+	name_list_free(&list);
+	return found;
+}
+
+static int classify(int ret, const char *ifname)
+{
+	feature_unsupported = ret == -EOPNOTSUPP && is_wireguard_link(ifname);
+	return ret;
+}
 
 const char *netlink_last_detail(void)
 {
@@ -277,7 +302,7 @@ int netlink_get_device(struct wg_device **out, const char *ifname)
 		}
 		if (ret) {
 			device_free(ctx.dev);
-			return ret;
+			return classify(ret, ifname);
 		}
 		if (!ctx.dev->name[0])
 			snprintf(ctx.dev->name, sizeof(ctx.dev->name), "%s", ifname);
@@ -321,7 +346,7 @@ int netlink_set_device(struct wg_device *dev)
 	secure_zero(buf, NLMSG_SET_BUFFER);
 	free(buf);
 	nl_close(&nl);
-	return ret;
+	return classify(ret, dev->name);
 }
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)

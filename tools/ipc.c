@@ -97,7 +97,8 @@ const char *ipc_strerror(int err)
 	case ENODEV:
 		return "No such device";
 	case EOPNOTSUPP:
-		return "Not a WireGuard device";
+		return netlink_feature_unsupported() ? "Operation not supported by this WireGuard implementation" :
+		       "Not a WireGuard device";
 	case EPROTONOSUPPORT:
 		return "WireGuard is not available in this kernel (module not loaded?)";
 	case EPERM:

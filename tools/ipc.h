@@ -45,5 +45,6 @@ int netlink_set_device(struct wg_device *dev);
 int netlink_list_devices(struct name_list *list);
 bool netlink_supports_allowedip_removal(void);
 const char *netlink_last_detail(void);
+bool netlink_feature_unsupported(void);
 
 #endif
