@@ -12,7 +12,8 @@ pass() { echo "PASS: cli: $*"; }
 fail() { echo "FAIL: cli: $*"; failed=1; }
 check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 
-b64() { xxd -r -p | base64 -w0; }
+# hex on stdin to base64, with nothing beyond coreutils and printf.
+b64() { local h; read -r h; printf "$(printf '%s' "$h" | sed 's/../\\x&/g')" | base64 -w0; }
 
 # RFC 7748 §6.1: Alice's private and public keys.
 priv=$(printf 77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a | b64)
