@@ -69,4 +69,23 @@ check "the error names file and line" grep -q "^$tmp/bad.conf:6: " "$tmp/err"
 check "setconf with a missing file fails with a message" test $rc -ne 0 -a -s "$tmp/err"
 check "a too long interface name is rejected" bash -c "! '$WG' set abcdefghijklmnopq listen-port 1 2>/dev/null"
 
+# Endpoint names: a resolver that always says "try again" (nothing listens
+# on 127.0.0.2:53) is retried WG_ENDPOINT_RESOLUTION_RETRIES times, a second
+# apart; needs root for a private mount namespace.
+if [[ $(id -u) -eq 0 ]] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+	echo "nameserver 127.0.0.2" >"$tmp/resolv.conf"
+	timed() { # RETRIES: prints the status and the milliseconds taken
+		unshare -m sh -c "mount --bind '$tmp/resolv.conf' /etc/resolv.conf &&
+			s=\$(date +%s%N); WG_ENDPOINT_RESOLUTION_RETRIES=$1 '$WG' set kwgnosuch0 peer $pub endpoint kwg-test.example:1 2>'$tmp/err'
+			echo \$? \$(( (\$(date +%s%N) - s) / 1000000 ))"
+	}
+	read -r rc0 ms0 < <(timed 0)
+	read -r rc2 ms2 < <(timed 2)
+	check "endpoint name: temporary failure without retries is quick (${ms0} ms)" test "$rc0" -ne 0 -a "$ms0" -lt 1500
+	check "endpoint name: WG_ENDPOINT_RESOLUTION_RETRIES=2 retries for about 2 s (${ms2} ms)" test "$rc2" -ne 0 -a "$ms2" -ge 1900 -a "$ms2" -lt 6000
+	check "endpoint name: the failure is explained" grep -q "kwg-test.example:1" "$tmp/err"
+else
+	echo "SKIP: cli: endpoint resolution retries (needs root and unshare)"
+fi
+
 exit $failed
