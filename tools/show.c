@@ -114,7 +114,7 @@ int cmd_show(int argc, char **argv)
 		}
 		n++;
 	}
-	show_devices(devs, n, field, !!strcmp(which, "all") ? false : true, &o);
+	show_devices(devs, n, field, !strcmp(which, "all"), &o);
 	for (size_t i = 0; i < n; i++)
 		device_free(devs[i]);
 	free(devs);

@@ -187,6 +187,34 @@ extra_checks() {
 	after=$("$DEB" show "$DEV" dump | mask_dump)
 	check_eq "[$BK] nothing was applied" "$before" "$after"
 
+	# The JSON schema of docs/json.md, where a JSON parser is at hand.
+	if command -v python3 >/dev/null; then
+		"$DEB" setconf "$DEV" "$T/full.conf" 2>/dev/null
+		check "[$BK] show all json follows docs/json.md" python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1]))
+hidden = json.load(open(sys.argv[2]))
+assert doc["schema"] == 1
+want_if = {"name", "ifindex", "public_key", "private_key", "listen_port", "fwmark", "peers"}
+want_peer = {"public_key", "preshared_key", "endpoint", "allowed_ips", "latest_handshake",
+             "rx_bytes", "tx_bytes", "persistent_keepalive"}
+dev = [i for i in doc["interfaces"] if i["name"] == sys.argv[3]][0]
+assert set(dev) >= want_if, dev.keys()
+assert dev["listen_port"] == 47820 and dev["fwmark"] == 0x4242
+assert len(dev["private_key"]) == 44
+assert len(dev["peers"]) == 3
+for p in dev["peers"]:
+    assert set(p) >= want_peer, p.keys()
+    assert isinstance(p["allowed_ips"], list) and isinstance(p["rx_bytes"], int)
+assert any(p["persistent_keepalive"] == 25 and len(p["preshared_key"]) == 44 for p in dev["peers"])
+assert any(p["endpoint"] == "[2001:db8::1]:4500" for p in dev["peers"])
+hdev = [i for i in hidden["interfaces"] if i["name"] == sys.argv[3]][0]
+assert hdev["private_key"] == "(hidden)"
+assert any(p["preshared_key"] == "(hidden)" for p in hdev["peers"])
+assert all(p["preshared_key"] in (None, "(hidden)") for p in hdev["peers"])
+' <("$OURS" show all json) <(env -u WG_HIDE_KEYS "$OURS" show "$DEV" json) "$DEV"
+	fi
+
 	check_fails "[$BK] a peer key of the wrong length is refused" "$OURS" set "$DEV" peer "${P1%?=}=" remove
 	if as_nobody true 2>/dev/null; then
 		as_nobody "$OURS" show "$DEV" >/dev/null 2>"$T/err"
