@@ -8,7 +8,11 @@ fuzzer=$1 seconds=${2:-25}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/wg-fuzz.XXXXXX)
 mkdir -p "$work/corpus" "$work/artifacts"
-cp "$here"/corpus/* "$work/corpus/" 2>/dev/null
+# fuzz-config seeds from corpus/, fuzz-NAME from corpus-NAME/.
+name=$(basename "$fuzzer")
+seeds=$here/corpus
+[[ $name == fuzz-config ]] || seeds=$here/corpus-${name#fuzz-}
+cp "$seeds"/* "$work/corpus/" 2>/dev/null
 "$fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log" 2>&1
 rc=$?
