@@ -155,6 +155,10 @@ run_scenarios() {
 	# The field views, on the last state.
 	for f in public-key private-key listen-port fwmark peers preshared-keys endpoints allowed-ips latest-handshakes persistent-keepalive transfer; do
 		check "[$BK] show $DEV $f equals Debian's" same <("$DEB" show "$DEV" $f | sort) <("$OURS" show "$DEV" $f | sort)
+		# Debian's 1.0.20210914 prefixes only the first line of
+		# `show all endpoints' with the name; ours prefixes every line.
+		check "[$BK] show all $f equals Debian's" same \
+			<("$DEB" show all $f | sed 's/^[a-z0-9]*\t//' | sort) <("$OURS" show all $f | sed 's/^[a-z0-9]*\t//' | sort)
 	done
 }
 
