@@ -185,7 +185,11 @@ const char *parse_endpoint(union wg_endpoint *ep, const char *s)
 	if (ret == EAI_NONAME) {
 		if (!config_resolve_names)
 			return "name resolution is disabled";
-		hints.ai_flags = AI_ADDRCONFIG;
+		/* No AI_ADDRCONFIG: it ignores loopback, so names like
+		 * localhost would fail in a namespace with only lo; the
+		 * resolver's address sorting already prefers reachable
+		 * families. */
+		hints.ai_flags = 0;
 		retries = resolution_retries();
 		/* At boot the network may not be up yet: temporary failures
 		 * are retried, a definite "no such name" is not. */
