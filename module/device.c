@@ -1,21 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The wireguard net_device: rtnl link kind "wireguard", its lifetime, and
- * its tie to the network namespace it was created in.
+ * The wireguard net_device: rtnl link kind "wireguard", transmit, up and
+ * down, its lifetime, and its tie to the network namespace it was created
+ * in.
  */
 
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/addrconf.h>
+#include <net/dst_metadata.h>
+#include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip_tunnels.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
+#include "compat.h"
 #include "device.h"
+#include "peer.h"
+#include "queueing.h"
+#include "socket.h"
+#include "timers.h"
 
-#define WG_DEFAULT_MTU 1420
-/* Largest inner packet that still fits an outer IPv6/UDP datagram. */
-#define WG_MAX_MTU (IP_MAX_MTU - 80)
+/* Any MTU the padding arithmetic can take, less the IPv6 overhead. */
+#define WG_MAX_MTU (round_down(INT_MAX, WG_MSG_PADDING) - 80)
+/* Room for the data header, outer UDP/IPv6 headers and a link layer. */
+#define WG_NEEDED_HEADROOM (16 + 8 + 40 + 32)
+#define WG_NEEDED_TAILROOM (WG_MSG_PADDING - 1 + WG_TAG_LEN)
+
+struct workqueue_struct *wg_crypt_wq;
+struct workqueue_struct *wg_handshake_wq;
 
 /* Every wireguard device in every namespace; under RTNL. */
 static LIST_HEAD(device_list);
@@ -23,22 +40,150 @@ static LIST_HEAD(device_list);
 static int wg_open(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
+	struct wg_peer *peer;
+	int ret;
 
+	mutex_lock(&wg->device_update_lock);
 	/* Its sockets' namespace is gone: the device can never send again. */
-	if (!wg->creating_net)
-		return -ENONET;
-	return 0;
+	if (!wg->creating_net) {
+		ret = -ENONET;
+		goto out;
+	}
+	ret = wg_socket_init(wg, wg->incoming_port);
+	if (ret < 0)
+		goto out;
+	list_for_each_entry(peer, &wg->peer_list, peer_list) {
+		if (peer->persistent_keepalive_interval)
+			wg_packet_send_keepalive(peer);
+	}
+out:
+	mutex_unlock(&wg->device_update_lock);
+	return ret;
 }
 
 static int wg_stop(struct net_device *dev)
 {
+	struct wg_device *wg = netdev_priv(dev);
+	struct wg_peer *peer;
+
+	mutex_lock(&wg->device_update_lock);
+	list_for_each_entry(peer, &wg->peer_list, peer_list)
+		wg_peer_stop(peer);
+	wg_socket_reinit(wg, NULL, NULL);
+	mutex_unlock(&wg->device_update_lock);
 	return 0;
+}
+
+/* The IP version in the header must agree with what the stack claims. */
+static bool check_packet_protocol(struct sk_buff *skb)
+{
+	__be16 real = wg_examine_packet_protocol(skb);
+
+	return real && skb->protocol == real;
 }
 
 static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	/* No peers exist yet in the skeleton: nothing can be sent. */
-	dev->stats.tx_dropped++;
+	struct wg_device *wg = netdev_priv(dev);
+	struct wg_allowedips_owner *owner;
+	struct sk_buff_head packets;
+	struct wg_peer *peer = NULL;
+	struct sk_buff *next;
+	unsigned long flags;
+	sa_family_t family;
+	u32 mtu;
+
+	if (unlikely(!check_packet_protocol(skb))) {
+		net_dbg_ratelimited("%s: not an IP packet\n", dev->name);
+		goto err;
+	}
+
+	rcu_read_lock_bh();
+	if (skb->protocol == htons(ETH_P_IP))
+		owner = wg_allowedips_lookup(&wg->peer_allowedips, AF_INET,
+					     &ip_hdr(skb)->daddr);
+	else
+		owner = wg_allowedips_lookup(&wg->peer_allowedips, AF_INET6,
+					     &ipv6_hdr(skb)->daddr);
+	if (owner)
+		peer = wg_peer_get_maybe_zero(container_of(owner, struct wg_peer,
+							   allowedips));
+	rcu_read_unlock_bh();
+	if (unlikely(!peer)) {
+		if (skb->protocol == htons(ETH_P_IP))
+			net_dbg_ratelimited("%s: no peer for %pI4\n", dev->name,
+					    &ip_hdr(skb)->daddr);
+		else
+			net_dbg_ratelimited("%s: no peer for %pI6\n", dev->name,
+					    &ipv6_hdr(skb)->daddr);
+		goto err_icmp;
+	}
+
+	read_lock_bh(&peer->endpoint_lock);
+	family = peer->endpoint.addr.sa_family;
+	read_unlock_bh(&peer->endpoint_lock);
+	if (unlikely(family != AF_INET && family != AF_INET6)) {
+		net_dbg_ratelimited("%s: no endpoint for peer %llu\n",
+				    dev->name, peer->internal_id);
+		goto err_icmp;
+	}
+
+	mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : dev->mtu;
+
+	__skb_queue_head_init(&packets);
+	if (!skb_is_gso(skb)) {
+		skb_mark_not_on_list(skb);
+	} else {
+		struct sk_buff *segs = skb_gso_segment(skb, 0);
+
+		if (IS_ERR_OR_NULL(segs))
+			goto err_peer;
+		dev_kfree_skb(skb);
+		skb = segs;
+	}
+
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		skb = skb_share_check(skb, GFP_ATOMIC);
+		if (unlikely(!skb)) {
+			++dev->stats.tx_dropped;
+			continue;
+		}
+		/* The checksum must be in place before encryption hides it. */
+		if (skb->ip_summed == CHECKSUM_PARTIAL &&
+		    unlikely(skb_checksum_help(skb))) {
+			++dev->stats.tx_dropped;
+			kfree_skb(skb);
+			continue;
+		}
+		PACKET_CB(skb)->mtu = mtu;
+		PACKET_CB(skb)->ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
+		wg_reset_packet(skb, true);
+		__skb_queue_tail(&packets, skb);
+	}
+
+	spin_lock_irqsave(&peer->staged_packet_queue.lock, flags);
+	skb_queue_splice_tail(&packets, &peer->staged_packet_queue);
+	/* Waiting for a handshake: keep the newest, drop the oldest. */
+	while (skb_queue_len(&peer->staged_packet_queue) > WG_MAX_STAGED_PACKETS) {
+		kfree_skb(__skb_dequeue(&peer->staged_packet_queue));
+		++dev->stats.tx_dropped;
+	}
+	spin_unlock_irqrestore(&peer->staged_packet_queue.lock, flags);
+
+	wg_packet_send_staged_packets(peer);
+	wg_peer_put(peer);
+	return NETDEV_TX_OK;
+
+err_icmp:
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+err_peer:
+	wg_peer_put(peer);
+err:
+	++dev->stats.tx_errors;
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
 }
@@ -49,12 +194,36 @@ static int wg_ndo_init(struct net_device *dev)
 	return dev->tstats ? 0 : -ENOMEM;
 }
 
+/* Unregistering, under RTNL: drop every peer and the device's state. */
 static void wg_ndo_uninit(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
+	struct sk_buff *skb;
+	int cpu;
 
 	ASSERT_RTNL();
-	list_del(&wg->device_list);
+	list_del_init(&wg->device_list);
+
+	mutex_lock(&wg->device_update_lock);
+	wg_socket_reinit(wg, NULL, NULL);
+	wg_peer_remove_all(wg);
+	wg_allowedips_free(&wg->peer_allowedips, &wg->device_update_lock);
+	mutex_unlock(&wg->device_update_lock);
+
+	/* The handshake workers may still hold messages: finish them. */
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(wg->handshake_queue.worker, cpu)->work);
+	while ((skb = ptr_ring_consume_bh(&wg->handshake_queue.ring)) != NULL) {
+		atomic_dec(&wg->handshake_queue_len);
+		kfree_skb(skb);
+	}
+	wg_crypt_queue_uninit(&wg->handshake_queue);
+	wg_crypt_queue_uninit(&wg->encrypt_queue);
+	wg_crypt_queue_uninit(&wg->decrypt_queue);
+	wg_ratelimiter_uninit(&wg->ratelimiter);
+	wg_cookie_checker_clear(&wg->cookie_checker);
+	wg_noise_device_uninit(&wg->noise);
+
 	free_percpu(dev->tstats);
 	dev->tstats = NULL;
 }
@@ -78,6 +247,9 @@ static void wg_destruct(struct net_device *dev)
 static void wg_setup(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
+	const netdev_features_t features = NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+					   NETIF_F_SG | NETIF_F_GSO |
+					   NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA;
 
 	dev->netdev_ops = &wg_netdev_ops;
 	dev->header_ops = NULL;
@@ -86,16 +258,78 @@ static void wg_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
+	dev->needed_headroom = WG_NEEDED_HEADROOM;
+	dev->needed_tailroom = WG_NEEDED_TAILROOM;
 	dev->mtu = WG_DEFAULT_MTU;
-	dev->min_mtu = IPV4_MIN_MTU;
+	dev->min_mtu = 0;
 	dev->max_mtu = WG_MAX_MTU;
+	dev->features |= features;
+	dev->hw_features |= features;
+	dev->hw_enc_features |= features;
+	kwg_set_lltx(dev);
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = wg_destruct;
+	/* Keep the route in xmit: its MTU bounds the padding. */
+	netif_keep_dst(dev);
 
 	memset(wg, 0, sizeof(*wg));
 	wg->dev = dev;
 	mutex_init(&wg->device_update_lock);
 	INIT_LIST_HEAD(&wg->device_list);
+	INIT_LIST_HEAD(&wg->peer_list);
+}
+
+static int wg_device_state_init(struct wg_device *wg)
+{
+	int ret;
+
+	ret = wg_noise_device_init(&wg->noise);
+	if (ret)
+		return ret;
+	wg_cookie_checker_init(&wg->cookie_checker);
+	wg_allowedips_init(&wg->peer_allowedips);
+	ret = wg_ratelimiter_init(&wg->ratelimiter, 0);
+	if (ret)
+		goto err_noise;
+	ret = wg_crypt_queue_init(&wg->encrypt_queue, wg_packet_encrypt_worker,
+				  &wg->encrypt_queue, WG_CRYPT_RING_SIZE);
+	if (ret)
+		goto err_ratelimiter;
+	ret = wg_crypt_queue_init(&wg->decrypt_queue, wg_packet_decrypt_worker,
+				  &wg->decrypt_queue, WG_CRYPT_RING_SIZE);
+	if (ret)
+		goto err_encrypt;
+	ret = wg_crypt_queue_init(&wg->handshake_queue,
+				  wg_packet_handshake_receive_worker,
+				  &wg->handshake_queue,
+				  WG_MAX_QUEUED_INCOMING_HANDSHAKES);
+	if (ret)
+		goto err_decrypt;
+	return 0;
+
+err_decrypt:
+	wg_crypt_queue_uninit(&wg->decrypt_queue);
+err_encrypt:
+	wg_crypt_queue_uninit(&wg->encrypt_queue);
+err_ratelimiter:
+	wg_ratelimiter_uninit(&wg->ratelimiter);
+err_noise:
+	wg_noise_device_uninit(&wg->noise);
+	return ret;
+}
+
+/*
+ * No link-local address, hence no router solicitations or MLD reports: a
+ * tunnel with no peer for them would only answer them with errors.
+ */
+static void disable_ipv6_autoconf(struct net_device *dev)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev)
+		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+#endif
 }
 
 static int wg_newlink(struct net *src_net, struct net_device *dev,
@@ -106,10 +340,26 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 	int ret;
 
 	wg->creating_net = src_net;
-	ret = register_netdevice(dev);
+	ret = wg_device_state_init(wg);
 	if (ret < 0)
 		return ret;
+	/* From here on a failure is cleaned up by ndo_uninit. */
 	list_add(&wg->device_list, &device_list);
+	ret = register_netdevice(dev);
+	if (ret >= 0)
+		disable_ipv6_autoconf(dev);
+	if (ret < 0) {
+		if (!list_empty(&wg->device_list)) {
+			/* ndo_init failed: ndo_uninit never ran. */
+			list_del_init(&wg->device_list);
+			wg_crypt_queue_uninit(&wg->handshake_queue);
+			wg_crypt_queue_uninit(&wg->encrypt_queue);
+			wg_crypt_queue_uninit(&wg->decrypt_queue);
+			wg_ratelimiter_uninit(&wg->ratelimiter);
+			wg_noise_device_uninit(&wg->noise);
+		}
+		return ret;
+	}
 	return 0;
 }
 
@@ -135,10 +385,11 @@ static void __net_exit wg_netns_pre_exit(struct net *net)
 	list_for_each_entry(wg, &device_list, device_list) {
 		if (wg->creating_net != net)
 			continue;
+		dev_close(wg->dev);
 		mutex_lock(&wg->device_update_lock);
 		wg->creating_net = NULL;
+		wg_socket_reinit(wg, NULL, NULL);
 		mutex_unlock(&wg->device_update_lock);
-		dev_close(wg->dev);
 	}
 	rtnl_unlock();
 }
@@ -151,12 +402,34 @@ int __init wg_device_init(void)
 {
 	int ret;
 
+	wg_crypt_wq = alloc_workqueue("wg-crypt", WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
+	if (!wg_crypt_wq)
+		return -ENOMEM;
+	wg_handshake_wq = alloc_workqueue("wg-handshake",
+					  WQ_CPU_INTENSIVE | WQ_FREEZABLE, 0);
+	if (!wg_handshake_wq) {
+		ret = -ENOMEM;
+		goto err_crypt;
+	}
+	ret = wg_peer_init();
+	if (ret < 0)
+		goto err_handshake;
 	ret = register_pernet_device(&wg_netns_ops);
 	if (ret < 0)
-		return ret;
+		goto err_peer;
 	ret = rtnl_link_register(&wg_link_ops);
 	if (ret < 0)
-		unregister_pernet_device(&wg_netns_ops);
+		goto err_pernet;
+	return 0;
+
+err_pernet:
+	unregister_pernet_device(&wg_netns_ops);
+err_peer:
+	wg_peer_uninit();
+err_handshake:
+	destroy_workqueue(wg_handshake_wq);
+err_crypt:
+	destroy_workqueue(wg_crypt_wq);
 	return ret;
 }
 
@@ -164,4 +437,7 @@ void wg_device_uninit(void)
 {
 	rtnl_link_unregister(&wg_link_ops);
 	unregister_pernet_device(&wg_netns_ops);
+	wg_peer_uninit();
+	destroy_workqueue(wg_handshake_wq);
+	destroy_workqueue(wg_crypt_wq);
 }

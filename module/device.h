@@ -2,10 +2,34 @@
 #ifndef _KWG_DEVICE_H
 #define _KWG_DEVICE_H
 
-#include <linux/netdevice.h>
 #include <linux/mutex.h>
 #include <linux/list.h>
+#include <linux/ptr_ring.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
+
+#include "noise.h"
+#include "cookie.h"
+#include "allowedips.h"
+#include "ratelimiter.h"
+
+struct net_device;
+
+/* One work item per CPU, all serving the same device-wide ring. */
+struct wg_cpu_work {
+	struct work_struct work;
+	void *ptr;
+};
+
+/*
+ * A device-wide ring of packets to encrypt or decrypt, drained by a worker
+ * on every CPU: this is what spreads the crypto of one peer over all CPUs.
+ */
+struct wg_crypt_queue {
+	struct ptr_ring ring;
+	struct wg_cpu_work __percpu *worker;
+	int last_cpu;
+};
 
 struct wg_device {
 	struct net_device *dev;
@@ -13,7 +37,7 @@ struct wg_device {
 	 * The namespace the device was created in. Its UDP sockets live
 	 * there for the device's whole life, even after the device moves to
 	 * another namespace; the device dies with this namespace. No
-	 * reference is held: the pernet exit hook removes the device first.
+	 * reference is held: the pernet exit hook detaches the device first.
 	 */
 	struct net *creating_net;
 	/* Serialises configuration changes; packet paths never take it. */
@@ -21,7 +45,33 @@ struct wg_device {
 	struct list_head device_list;	/* under RTNL */
 	u16 incoming_port;
 	u32 fwmark;
+
+	struct sock __rcu *sock4;
+	struct sock __rcu *sock6;
+
+	struct wg_noise_device noise;
+	struct wg_cookie_checker cookie_checker;
+	struct wg_allowedips peer_allowedips;
+	struct wg_ratelimiter ratelimiter;
+
+	struct list_head peer_list;	/* under device_update_lock */
+	unsigned int num_peers;
+	/* Bumped on every configuration change: marks dumps interrupted. */
+	unsigned int device_update_gen;
+	u64 peer_next_id;
+
+	struct wg_crypt_queue encrypt_queue;
+	struct wg_crypt_queue decrypt_queue;
+	/* Incoming handshake messages (skbs), bounded, served on all CPUs. */
+	struct wg_crypt_queue handshake_queue;
+	atomic_t handshake_queue_len;
+	/* wg_clock_ns() when the handshake queue was last found loaded. */
+	u64 last_under_load;
 };
+
+/* Workqueues shared by every device (created at module load). */
+extern struct workqueue_struct *wg_crypt_wq;
+extern struct workqueue_struct *wg_handshake_wq;
 
 int wg_device_init(void);
 void wg_device_uninit(void);

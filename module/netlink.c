@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic-netlink family "wireguard": the configuration UAPI of
- * docs/protocol.md §6.
+ * docs/protocol.md section 6.
  */
 
 #include <linux/if.h>
@@ -10,12 +10,17 @@
 #include <linux/time_types.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <crypto/curve25519.h>
+#include <crypto/algapi.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
 #include "compat.h"
 #include "device.h"
 #include "netlink.h"
+#include "peer.h"
+#include "queueing.h"
+#include "socket.h"
 #include "wireguard.h"
 
 static struct genl_family genl_family;
@@ -31,21 +36,21 @@ static const struct nla_policy device_policy[WGDEVICE_A_MAX + 1] = {
 	[WGDEVICE_A_PEERS]		= { .type = NLA_NESTED }
 };
 
-/* Used by SET_DEVICE to parse each nested peer and allowed IP. */
-static const struct nla_policy peer_policy[WGPEER_A_MAX + 1] __maybe_unused = {
+static const struct nla_policy peer_policy[WGPEER_A_MAX + 1] = {
 	[WGPEER_A_PUBLIC_KEY]			= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
 	[WGPEER_A_PRESHARED_KEY]		= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
 	[WGPEER_A_FLAGS]			= NLA_POLICY_MASK(NLA_U32, __WGPEER_F_ALL),
 	[WGPEER_A_ENDPOINT]			= NLA_POLICY_MIN_LEN(sizeof(struct sockaddr)),
 	[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16 },
-	[WGPEER_A_LAST_HANDSHAKE_TIME]		= NLA_POLICY_EXACT_LEN(sizeof(struct __kernel_timespec)),
+	[WGPEER_A_LAST_HANDSHAKE_TIME]		=
+		NLA_POLICY_EXACT_LEN(sizeof(struct __kernel_timespec)),
 	[WGPEER_A_RX_BYTES]			= { .type = NLA_U64 },
 	[WGPEER_A_TX_BYTES]			= { .type = NLA_U64 },
 	[WGPEER_A_ALLOWEDIPS]			= { .type = NLA_NESTED },
 	[WGPEER_A_PROTOCOL_VERSION]		= { .type = NLA_U32 }
 };
 
-static const struct nla_policy allowedip_policy[WGALLOWEDIP_A_MAX + 1] __maybe_unused = {
+static const struct nla_policy allowedip_policy[WGALLOWEDIP_A_MAX + 1] = {
 	[WGALLOWEDIP_A_FAMILY]		= { .type = NLA_U16 },
 	[WGALLOWEDIP_A_IPADDR]		= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 	[WGALLOWEDIP_A_CIDR_MASK]	= { .type = NLA_U8 },
@@ -94,6 +99,157 @@ static struct wg_device *lookup_device(struct net *net, struct nlattr **attrs,
 	return netdev_priv(dev);
 }
 
+/* --- GET_DEVICE ------------------------------------------------------------ */
+
+/* cb->args: the device, the dump state, the peer to resume at, its cursor. */
+enum {
+	DUMP_ARG_DEVICE,
+	DUMP_ARG_STATE,
+	DUMP_ARG_PEER,
+	DUMP_ARG_CURSOR
+};
+
+enum { DUMP_FIRST, DUMP_RESUME, DUMP_DONE };
+
+static_assert(DUMP_ARG_CURSOR + WG_ALLOWEDIPS_CURSOR_LONGS <=
+	      sizeof_field(struct netlink_callback, args) / sizeof(long));
+
+static int put_allowedip(struct sk_buff *skb, const struct wg_allowedips_entry *e)
+{
+	struct nlattr *nest = nla_nest_start(skb, 0);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, WGALLOWEDIP_A_CIDR_MASK, e->cidr) ||
+	    nla_put_u16(skb, WGALLOWEDIP_A_FAMILY, e->family) ||
+	    nla_put(skb, WGALLOWEDIP_A_IPADDR,
+		    e->family == AF_INET ? sizeof(e->addr.v4) : sizeof(e->addr.v6),
+		    &e->addr)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_peer_details(struct sk_buff *skb, struct wg_peer *peer,
+			    bool with_keys)
+{
+	struct __kernel_timespec last_handshake;
+	struct wg_endpoint endpoint;
+	u8 psk[WG_SYMMETRIC_KEY_LEN];
+	int ret = 0;
+
+	if (with_keys) {
+		wg_noise_handshake_get_psk(&peer->handshake, psk);
+		ret = nla_put(skb, WGPEER_A_PRESHARED_KEY, sizeof(psk), psk);
+		memzero_explicit(psk, sizeof(psk));
+		if (ret)
+			return ret;
+	}
+	spin_lock_bh(&peer->walltime_lock);
+	last_handshake.tv_sec = peer->walltime_last_handshake.tv_sec;
+	last_handshake.tv_nsec = peer->walltime_last_handshake.tv_nsec;
+	spin_unlock_bh(&peer->walltime_lock);
+	if (nla_put(skb, WGPEER_A_LAST_HANDSHAKE_TIME, sizeof(last_handshake),
+		    &last_handshake) ||
+	    nla_put_u16(skb, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
+			READ_ONCE(peer->persistent_keepalive_interval)) ||
+	    nla_put_u64_64bit(skb, WGPEER_A_TX_BYTES,
+			      atomic64_read(&peer->tx_bytes), WGPEER_A_UNSPEC) ||
+	    nla_put_u64_64bit(skb, WGPEER_A_RX_BYTES,
+			      atomic64_read(&peer->rx_bytes), WGPEER_A_UNSPEC) ||
+	    nla_put_u32(skb, WGPEER_A_PROTOCOL_VERSION, 1))
+		return -EMSGSIZE;
+
+	read_lock_bh(&peer->endpoint_lock);
+	endpoint = peer->endpoint;
+	read_unlock_bh(&peer->endpoint_lock);
+	if (endpoint.addr.sa_family == AF_INET)
+		ret = nla_put(skb, WGPEER_A_ENDPOINT, sizeof(endpoint.addr4),
+			      &endpoint.addr4);
+	else if (endpoint.addr.sa_family == AF_INET6)
+		ret = nla_put(skb, WGPEER_A_ENDPOINT, sizeof(endpoint.addr6),
+			      &endpoint.addr6);
+	return ret;
+}
+
+/*
+ * One peer, or as much of it as fits. A peer resumed from an earlier
+ * message (cursor not at the start) carries only its key and the allowed
+ * IPs left. Return: 0 when the peer is complete, -EMSGSIZE otherwise (the
+ * cursor then says where to resume).
+ */
+static int put_peer(struct sk_buff *skb, struct wg_device *wg,
+		    struct wg_peer *peer, struct wg_allowedips_cursor *cursor,
+		    bool with_keys, bool alone)
+{
+	struct nlattr *peer_nest, *ips_nest;
+	struct wg_allowedips_cursor before;
+	struct wg_allowedips_entry entry;
+	bool fresh = !cursor->index;
+	unsigned int written = 0;
+	int ret = 0;
+
+	peer_nest = nla_nest_start(skb, 0);
+	if (!peer_nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, WGPEER_A_PUBLIC_KEY, WG_PUBLIC_KEY_LEN,
+		    peer->handshake.pubkey_entry.pubkey) ||
+	    (fresh && put_peer_details(skb, peer, with_keys)))
+		goto cancel;
+
+	ips_nest = nla_nest_start(skb, WGPEER_A_ALLOWEDIPS);
+	if (!ips_nest)
+		goto cancel;
+	for (;;) {
+		before = *cursor;
+		if (!wg_allowedips_walk_next(&wg->peer_allowedips,
+					     &peer->allowedips, cursor, &entry,
+					     &wg->device_update_lock))
+			break;
+		if (put_allowedip(skb, &entry)) {
+			*cursor = before;
+			ret = -EMSGSIZE;
+			break;
+		}
+		++written;
+	}
+	if (ret && !written && !alone) {
+		/* Nothing of this peer's list fit: all of it goes next time. */
+		*cursor = before;
+		goto cancel;
+	}
+	nla_nest_end(skb, ips_nest);
+	nla_nest_end(skb, peer_nest);
+	return ret;
+
+cancel:
+	nla_nest_cancel(skb, peer_nest);
+	return -EMSGSIZE;
+}
+
+static int put_device_attrs(struct sk_buff *skb, struct wg_device *wg,
+			    bool with_keys)
+{
+	u8 public_key[WG_PUBLIC_KEY_LEN], private_key[WG_PUBLIC_KEY_LEN];
+	int ret = 0;
+
+	if (nla_put_u16(skb, WGDEVICE_A_LISTEN_PORT, wg->incoming_port) ||
+	    nla_put_u32(skb, WGDEVICE_A_FWMARK, wg->fwmark) ||
+	    nla_put_u32(skb, WGDEVICE_A_IFINDEX, wg->dev->ifindex) ||
+	    nla_put_string(skb, WGDEVICE_A_IFNAME, wg->dev->name))
+		return -EMSGSIZE;
+	if (wg_noise_get_identity(&wg->noise, public_key, private_key)) {
+		if ((with_keys && nla_put(skb, WGDEVICE_A_PRIVATE_KEY,
+					  WG_KEY_LEN, private_key)) ||
+		    nla_put(skb, WGDEVICE_A_PUBLIC_KEY, WG_KEY_LEN, public_key))
+			ret = -EMSGSIZE;
+	}
+	memzero_explicit(private_key, sizeof(private_key));
+	return ret;
+}
+
 static int wg_get_device_start(struct netlink_callback *cb)
 {
 	struct wg_device *wg;
@@ -102,33 +258,85 @@ static int wg_get_device_start(struct netlink_callback *cb)
 			   cb->extack);
 	if (IS_ERR(wg))
 		return PTR_ERR(wg);
-	cb->args[0] = (long)wg;
+	cb->args[DUMP_ARG_DEVICE] = (long)wg;
 	return 0;
 }
 
 static int wg_get_device_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct wg_device *wg = (struct wg_device *)cb->args[0];
+	struct wg_device *wg = (struct wg_device *)cb->args[DUMP_ARG_DEVICE];
+	struct wg_peer *resume = (struct wg_peer *)cb->args[DUMP_ARG_PEER];
+	bool with_keys = netlink_net_capable(cb->skb, CAP_NET_ADMIN);
+	struct wg_allowedips_cursor cursor;
+	struct wg_peer *peer, *stopped = NULL;
+	struct nlattr *peers_nest;
+	unsigned int count = 0;
+	int ret = 0;
 	void *hdr;
-	int ret = -EMSGSIZE;
 
-	/* Everything fits the first message until peers exist. */
-	if (cb->args[1])
+	if (cb->args[DUMP_ARG_STATE] == DUMP_DONE)
 		return 0;
+	memcpy(&cursor, &cb->args[DUMP_ARG_CURSOR], sizeof(cursor));
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &genl_family, NLM_F_MULTI, WG_CMD_GET_DEVICE);
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
 
 	mutex_lock(&wg->device_update_lock);
-	if (nla_put_u16(skb, WGDEVICE_A_LISTEN_PORT, wg->incoming_port) ||
-	    nla_put_u32(skb, WGDEVICE_A_FWMARK, wg->fwmark) ||
-	    nla_put_u32(skb, WGDEVICE_A_IFINDEX, wg->dev->ifindex) ||
-	    nla_put_string(skb, WGDEVICE_A_IFNAME, wg->dev->name))
+	/* A configuration change between two parts marks the dump interrupted. */
+	cb->seq = wg->device_update_gen + 1;
+	genl_dump_check_consistent(cb, hdr);
+
+	if (cb->args[DUMP_ARG_STATE] == DUMP_FIRST) {
+		ret = put_device_attrs(skb, wg, with_keys);
+		if (ret)
+			goto out;
+		peer = list_first_entry(&wg->peer_list, struct wg_peer, peer_list);
+	} else {
+		if (nla_put_u32(skb, WGDEVICE_A_IFINDEX, wg->dev->ifindex) ||
+		    nla_put_string(skb, WGDEVICE_A_IFNAME, wg->dev->name)) {
+			ret = -EMSGSIZE;
+			goto out;
+		}
+		/* Removed meanwhile: the dump is already marked interrupted. */
+		if (!resume || list_empty(&resume->peer_list))
+			goto done;
+		peer = resume;
+	}
+
+	peers_nest = nla_nest_start(skb, WGDEVICE_A_PEERS);
+	if (!peers_nest) {
+		ret = -EMSGSIZE;
 		goto out;
-	ret = 0;
+	}
+	list_for_each_entry_from(peer, &wg->peer_list, peer_list) {
+		if (put_peer(skb, wg, peer, &cursor, with_keys, !count)) {
+			stopped = peer;
+			break;
+		}
+		++count;
+		memset(&cursor, 0, sizeof(cursor));
+	}
+	if (count || stopped != resume || cursor.index)
+		nla_nest_end(skb, peers_nest);
+	else
+		nla_nest_cancel(skb, peers_nest);
+
+	if (stopped) {
+		if (stopped != resume) {
+			wg_peer_get(stopped);
+			wg_peer_put(resume);
+		}
+		cb->args[DUMP_ARG_PEER] = (long)stopped;
+		memcpy(&cb->args[DUMP_ARG_CURSOR], &cursor, sizeof(cursor));
+		cb->args[DUMP_ARG_STATE] = DUMP_RESUME;
+		goto out;
+	}
+done:
+	wg_peer_put(resume);
+	cb->args[DUMP_ARG_PEER] = 0;
+	cb->args[DUMP_ARG_STATE] = DUMP_DONE;
 out:
 	mutex_unlock(&wg->device_update_lock);
 	if (ret) {
@@ -136,28 +344,311 @@ out:
 		return ret;
 	}
 	genlmsg_end(skb, hdr);
-	cb->args[1] = 1;
 	return skb->len;
 }
 
 static int wg_get_device_done(struct netlink_callback *cb)
 {
-	struct wg_device *wg = (struct wg_device *)cb->args[0];
+	struct wg_device *wg = (struct wg_device *)cb->args[DUMP_ARG_DEVICE];
+	struct wg_peer *peer = (struct wg_peer *)cb->args[DUMP_ARG_PEER];
 
+	wg_peer_put(peer);
 	if (wg)
 		dev_put(wg->dev);
 	return 0;
 }
 
+/* --- SET_DEVICE ------------------------------------------------------------ */
+
+static int parse_allowedip(struct nlattr *attr, struct nlattr **attrs,
+			   struct netlink_ext_ack *extack)
+{
+	int ret;
+	u16 family;
+	u8 cidr;
+
+	ret = nla_parse_nested_deprecated(attrs, WGALLOWEDIP_A_MAX, attr,
+					  allowedip_policy, extack);
+	if (ret < 0)
+		return ret;
+	if (!attrs[WGALLOWEDIP_A_FAMILY] || !attrs[WGALLOWEDIP_A_IPADDR] ||
+	    !attrs[WGALLOWEDIP_A_CIDR_MASK]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an allowed IP needs WGALLOWEDIP_A_FAMILY, WGALLOWEDIP_A_IPADDR and WGALLOWEDIP_A_CIDR_MASK");
+		return -EINVAL;
+	}
+	family = nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]);
+	cidr = nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]);
+	if (family == AF_INET) {
+		if (nla_len(attrs[WGALLOWEDIP_A_IPADDR]) != sizeof(struct in_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_IPADDR],
+					    "WGALLOWEDIP_A_IPADDR must be 4 bytes for AF_INET");
+			return -EINVAL;
+		}
+		if (cidr > 32) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_CIDR_MASK],
+					    "WGALLOWEDIP_A_CIDR_MASK is more than 32");
+			return -EINVAL;
+		}
+	} else if (family == AF_INET6) {
+		if (nla_len(attrs[WGALLOWEDIP_A_IPADDR]) != sizeof(struct in6_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_IPADDR],
+					    "WGALLOWEDIP_A_IPADDR must be 16 bytes for AF_INET6");
+			return -EINVAL;
+		}
+		if (cidr > 128) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_CIDR_MASK],
+					    "WGALLOWEDIP_A_CIDR_MASK is more than 128");
+			return -EINVAL;
+		}
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_FAMILY],
+				    "WGALLOWEDIP_A_FAMILY must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+static int parse_endpoint(struct nlattr *attr, struct wg_endpoint *endpoint,
+			  struct netlink_ext_ack *extack)
+{
+	const struct sockaddr *addr = nla_data(attr);
+	size_t len = nla_len(attr);
+
+	memset(endpoint, 0, sizeof(*endpoint));
+	if (len == sizeof(struct sockaddr_in) && addr->sa_family == AF_INET) {
+		endpoint->addr4 = *(const struct sockaddr_in *)addr;
+		return 0;
+	}
+	if (len == sizeof(struct sockaddr_in6) && addr->sa_family == AF_INET6) {
+		endpoint->addr6 = *(const struct sockaddr_in6 *)addr;
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "WGPEER_A_ENDPOINT must be a struct sockaddr_in or sockaddr_in6");
+	return -EINVAL;
+}
+
+/* Check a peer completely before anything is changed. */
+static int validate_peer(struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	struct nlattr *attrs[WGPEER_A_MAX + 1], *ip_attrs[WGALLOWEDIP_A_MAX + 1];
+	struct wg_endpoint endpoint;
+	struct nlattr *ip;
+	int ret, rem;
+
+	ret = nla_parse_nested_deprecated(attrs, WGPEER_A_MAX, attr,
+					  peer_policy, extack);
+	if (ret < 0)
+		return ret;
+	if (!attrs[WGPEER_A_PUBLIC_KEY]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a peer needs WGPEER_A_PUBLIC_KEY");
+		return -EINVAL;
+	}
+	if (attrs[WGPEER_A_PROTOCOL_VERSION] &&
+	    nla_get_u32(attrs[WGPEER_A_PROTOCOL_VERSION]) != 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PROTOCOL_VERSION],
+				    "WGPEER_A_PROTOCOL_VERSION must be 1");
+		return -EPROTONOSUPPORT;
+	}
+	if (attrs[WGPEER_A_ENDPOINT]) {
+		ret = parse_endpoint(attrs[WGPEER_A_ENDPOINT], &endpoint, extack);
+		if (ret)
+			return ret;
+	}
+	if (attrs[WGPEER_A_ALLOWEDIPS]) {
+		nla_for_each_nested(ip, attrs[WGPEER_A_ALLOWEDIPS], rem) {
+			ret = parse_allowedip(ip, ip_attrs, extack);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int set_allowedip(struct wg_peer *peer, struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *attrs[WGALLOWEDIP_A_MAX + 1];
+	struct wg_device *wg = peer->device;
+	u32 flags = 0;
+	int ret;
+
+	ret = parse_allowedip(attr, attrs, extack);
+	if (ret)
+		return ret;
+	if (attrs[WGALLOWEDIP_A_FLAGS])
+		flags = nla_get_u32(attrs[WGALLOWEDIP_A_FLAGS]);
+	if (flags & WGALLOWEDIP_F_REMOVE_ME) {
+		ret = wg_allowedips_remove(&wg->peer_allowedips,
+					   nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]),
+					   nla_data(attrs[WGALLOWEDIP_A_IPADDR]),
+					   nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]),
+					   &peer->allowedips,
+					   &wg->device_update_lock);
+		/* Removing what is not there leaves what was asked for. */
+		return ret == -ENOENT ? 0 : ret;
+	}
+	ret = wg_allowedips_insert(&wg->peer_allowedips,
+				   nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]),
+				   nla_data(attrs[WGALLOWEDIP_A_IPADDR]),
+				   nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]),
+				   &peer->allowedips, &wg->device_update_lock);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(extack, attr, "could not add the allowed IP");
+	return ret;
+}
+
+static int set_peer(struct wg_device *wg, struct nlattr *attr,
+		    struct netlink_ext_ack *extack)
+{
+	u8 own_public_key[WG_PUBLIC_KEY_LEN];
+	struct nlattr *attrs[WGPEER_A_MAX + 1];
+	struct wg_noise_handshake *hs;
+	struct wg_peer *peer = NULL;
+	const u8 *public_key, *psk = NULL;
+	struct nlattr *ip;
+	u32 flags = 0;
+	int ret, rem;
+
+	ret = nla_parse_nested_deprecated(attrs, WGPEER_A_MAX, attr,
+					  peer_policy, extack);
+	if (ret < 0)
+		return ret;
+	public_key = nla_data(attrs[WGPEER_A_PUBLIC_KEY]);
+	if (attrs[WGPEER_A_FLAGS])
+		flags = nla_get_u32(attrs[WGPEER_A_FLAGS]);
+	if (attrs[WGPEER_A_PRESHARED_KEY])
+		psk = nla_data(attrs[WGPEER_A_PRESHARED_KEY]);
+
+	hs = wg_noise_lookup_pubkey(&wg->noise, public_key);
+	if (hs) {
+		peer = wg_peer_of_handshake(hs);
+	} else {
+		if (flags & (WGPEER_F_REMOVE_ME | WGPEER_F_UPDATE_ONLY))
+			return 0;
+		/* Our own key is not a peer: ignored, like the stock module. */
+		if (wg_noise_get_identity(&wg->noise, own_public_key, NULL) &&
+		    !crypto_memneq(own_public_key, public_key, WG_PUBLIC_KEY_LEN))
+			return 0;
+		peer = wg_peer_create(wg, public_key, psk);
+		if (IS_ERR(peer)) {
+			ret = PTR_ERR(peer);
+			if (ret == -ENOSPC)
+				NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PUBLIC_KEY],
+						    "too many peers on this device");
+			else
+				NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PUBLIC_KEY],
+						    "could not create the peer");
+			return ret;
+		}
+		wg_peer_get(peer);
+		psk = NULL;
+	}
+
+	if (flags & WGPEER_F_REMOVE_ME) {
+		wg_peer_remove(peer);
+		goto out;
+	}
+	wg->device_update_gen++;
+	if (psk)
+		wg_noise_handshake_set_psk(&peer->handshake, psk);
+	if (attrs[WGPEER_A_ENDPOINT]) {
+		struct wg_endpoint endpoint;
+
+		ret = parse_endpoint(attrs[WGPEER_A_ENDPOINT], &endpoint, extack);
+		if (ret)
+			goto out;
+		wg_socket_set_peer_endpoint(peer, &endpoint);
+	}
+	if (flags & WGPEER_F_REPLACE_ALLOWEDIPS)
+		wg_allowedips_remove_owner(&wg->peer_allowedips, &peer->allowedips,
+					   &wg->device_update_lock);
+	if (attrs[WGPEER_A_ALLOWEDIPS]) {
+		nla_for_each_nested(ip, attrs[WGPEER_A_ALLOWEDIPS], rem) {
+			ret = set_allowedip(peer, ip, extack);
+			if (ret)
+				goto out;
+		}
+	}
+	if (attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]) {
+		u16 interval = nla_get_u16(attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
+		bool now = !peer->persistent_keepalive_interval && interval &&
+			   netif_running(wg->dev);
+
+		WRITE_ONCE(peer->persistent_keepalive_interval, interval);
+		/* Switched on while running: one keepalive at once. */
+		if (now)
+			wg_packet_send_keepalive(peer);
+	}
+	if (netif_running(wg->dev))
+		wg_packet_send_staged_packets(peer);
+out:
+	wg_peer_put(peer);
+	return ret;
+}
+
+static int set_private_key(struct wg_device *wg, const u8 *key)
+{
+	u8 public_key[WG_PUBLIC_KEY_LEN], old_private[WG_PUBLIC_KEY_LEN];
+	struct wg_noise_handshake *hs;
+	struct wg_peer *peer;
+	bool had_key, has_key;
+
+	had_key = wg_noise_get_identity(&wg->noise, public_key, old_private);
+	if (had_key && !crypto_memneq(old_private, key, WG_PUBLIC_KEY_LEN)) {
+		memzero_explicit(old_private, sizeof(old_private));
+		return 0;
+	}
+	memzero_explicit(old_private, sizeof(old_private));
+
+	/* A peer with the new public key would be ourselves: it goes. */
+	if (memchr_inv(key, 0, WG_PUBLIC_KEY_LEN) &&
+	    curve25519_generate_public(public_key, key)) {
+		hs = wg_noise_lookup_pubkey(&wg->noise, public_key);
+		if (hs) {
+			peer = wg_peer_of_handshake(hs);
+			wg_peer_remove(peer);
+			wg_peer_put(peer);
+		}
+	}
+
+	has_key = wg_noise_set_private_key(&wg->noise, key);
+	wg_noise_get_identity(&wg->noise, public_key, NULL);
+	wg_cookie_checker_set_key(&wg->cookie_checker, has_key ? public_key : NULL);
+	list_for_each_entry(peer, &wg->peer_list, peer_list) {
+		wg_noise_handshake_precompute(&peer->handshake);
+		/* Old sessions were made with the old identity: rekey now. */
+		wg_noise_expire_current_keypairs(&peer->keypairs);
+	}
+	return 0;
+}
+
 static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr **attrs = info->attrs;
 	struct wg_device *wg;
-	int ret = 0;
+	struct wg_peer *peer;
+	struct nlattr *attr;
+	u32 flags = 0;
+	int ret = 0, rem;
 
-	wg = lookup_device(genl_info_net(info), info->attrs, info->extack);
+	wg = lookup_device(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(wg))
 		return PTR_ERR(wg);
 
+	/* Everything is checked before anything changes. */
+	if (attrs[WGDEVICE_A_PEERS]) {
+		nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem) {
+			ret = validate_peer(attr, info->extack);
+			if (ret)
+				goto out_put;
+		}
+	}
+	if (attrs[WGDEVICE_A_FLAGS])
+		flags = nla_get_u32(attrs[WGDEVICE_A_FLAGS]);
+
+	rtnl_lock();
 	mutex_lock(&wg->device_update_lock);
 	if (!wg->creating_net) {
 		NL_SET_ERR_MSG(info->extack,
@@ -165,18 +656,55 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 		ret = -EPERM;
 		goto out;
 	}
-	if (info->attrs[WGDEVICE_A_PRIVATE_KEY] || info->attrs[WGDEVICE_A_PEERS] ||
-	    info->attrs[WGDEVICE_A_FLAGS]) {
-		NL_SET_ERR_MSG(info->extack, "keys and peers are not supported yet");
-		ret = -EOPNOTSUPP;
+	/* Port and mark act in the creating namespace: need rights there. */
+	if ((attrs[WGDEVICE_A_LISTEN_PORT] || attrs[WGDEVICE_A_FWMARK]) &&
+	    !ns_capable(wg->creating_net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "changing the port or fwmark needs CAP_NET_ADMIN in the device's creating namespace");
+		ret = -EPERM;
 		goto out;
 	}
-	if (info->attrs[WGDEVICE_A_FWMARK])
-		wg->fwmark = nla_get_u32(info->attrs[WGDEVICE_A_FWMARK]);
-	if (info->attrs[WGDEVICE_A_LISTEN_PORT])
-		wg->incoming_port = nla_get_u16(info->attrs[WGDEVICE_A_LISTEN_PORT]);
+	wg->device_update_gen++;
+
+	if (attrs[WGDEVICE_A_FWMARK]) {
+		wg->fwmark = nla_get_u32(attrs[WGDEVICE_A_FWMARK]);
+		wg_socket_set_mark(wg, wg->fwmark);
+		list_for_each_entry(peer, &wg->peer_list, peer_list)
+			dst_cache_reset(&peer->endpoint_cache);
+	}
+	if (attrs[WGDEVICE_A_LISTEN_PORT]) {
+		u16 port = nla_get_u16(attrs[WGDEVICE_A_LISTEN_PORT]);
+
+		if (!netif_running(wg->dev)) {
+			wg->incoming_port = port;
+		} else if (port != wg->incoming_port || !port) {
+			ret = wg_socket_init(wg, port);
+			if (ret) {
+				NL_SET_ERR_MSG_ATTR(info->extack,
+						    attrs[WGDEVICE_A_LISTEN_PORT],
+						    "could not bind to WGDEVICE_A_LISTEN_PORT");
+				goto out;
+			}
+		}
+	}
+	if (flags & WGDEVICE_F_REPLACE_PEERS)
+		wg_peer_remove_all(wg);
+	if (attrs[WGDEVICE_A_PRIVATE_KEY]) {
+		ret = set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]));
+		if (ret)
+			goto out;
+	}
+	if (attrs[WGDEVICE_A_PEERS]) {
+		nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem) {
+			ret = set_peer(wg, attr, info->extack);
+			if (ret)
+				goto out;
+		}
+	}
 out:
 	mutex_unlock(&wg->device_update_lock);
+	rtnl_unlock();
+out_put:
 	dev_put(wg->dev);
 	return ret;
 }

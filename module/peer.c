@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peer lifetime. A peer is published (allowed IPs, public-key table, device
+ * list) under the configuration mutex and read under RCU on packet paths;
+ * queued work, keypairs and timers hold its reference count. Removal always
+ * goes: unpublish, stop timers, flush queues, wait for in-flight work, put.
+ */
+
+#include <linux/delay.h>
+#include <linux/slab.h>
+
+#include "peer.h"
+#include "queueing.h"
+#include "timers.h"
+
+static struct kmem_cache *peer_cache;
+
+static void peer_release(struct kref *ref);
+
+struct wg_peer *wg_peer_create(struct wg_device *wg,
+			       const u8 public_key[WG_PUBLIC_KEY_LEN],
+			       const u8 preshared_key[WG_SYMMETRIC_KEY_LEN])
+{
+	struct wg_peer *peer;
+	int ret;
+
+	lockdep_assert_held(&wg->device_update_lock);
+
+	if (wg->num_peers >= WG_MAX_PEERS_PER_DEVICE)
+		return ERR_PTR(-ENOSPC);
+
+	peer = kmem_cache_zalloc(peer_cache, GFP_KERNEL);
+	if (unlikely(!peer))
+		return ERR_PTR(-ENOMEM);
+	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
+		kmem_cache_free(peer_cache, peer);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	peer->device = wg;
+	kref_init(&peer->refcount);
+	wg_noise_handshake_init(&peer->handshake, &wg->noise, public_key,
+				preshared_key, &peer->refcount, peer_release);
+	wg_noise_keypairs_init(&peer->keypairs);
+	wg_cookie_maker_init(&peer->cookie_maker, public_key);
+	wg_allowedips_owner_init(&peer->allowedips);
+	rwlock_init(&peer->endpoint_lock);
+	spin_lock_init(&peer->send_lock);
+	spin_lock_init(&peer->walltime_lock);
+	skb_queue_head_init(&peer->staged_packet_queue);
+	skb_queue_head_init(&peer->tx_queue);
+	skb_queue_head_init(&peer->rx_queue);
+	INIT_WORK(&peer->transmit_packet_work, wg_packet_tx_worker);
+	INIT_WORK(&peer->transmit_handshake_work, wg_packet_handshake_send_worker);
+	wg_timers_init(peer);
+	/* The first initiation may go at once. */
+	atomic64_set(&peer->last_sent_handshake,
+		     wg_clock_ns() - (u64)(WG_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
+	peer->internal_id = wg->peer_next_id++;
+
+	ret = wg_noise_handshake_publish(&peer->handshake);
+	if (ret) {
+		wg_noise_handshake_unpublish(&peer->handshake);
+		wg_cookie_maker_clear(&peer->cookie_maker);
+		dst_cache_destroy(&peer->endpoint_cache);
+		kmem_cache_free(peer_cache, peer);
+		return ERR_PTR(ret);
+	}
+
+	netif_napi_add(wg->dev, &peer->napi, wg_packet_rx_poll);
+	napi_enable(&peer->napi);
+	list_add_tail(&peer->peer_list, &wg->peer_list);
+	wg->num_peers++;
+	wg->device_update_gen++;
+	pr_debug("%s: peer %llu created\n", wg->dev->name, peer->internal_id);
+	return peer;
+}
+
+struct wg_peer *wg_peer_get_maybe_zero(struct wg_peer *peer)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_bh_held(),
+			 "taking a peer reference without RCU");
+	if (unlikely(!peer || !kref_get_unless_zero(&peer->refcount)))
+		return NULL;
+	return peer;
+}
+
+/* Keys, handshake, staged packets and timers; the peer stays configured. */
+void wg_peer_stop(struct wg_peer *peer)
+{
+	wg_timers_stop(peer);
+	flush_work(&peer->transmit_handshake_work);
+	wg_packet_purge_staged_packets(peer);
+	wg_noise_handshake_clear(&peer->handshake);
+	wg_noise_keypairs_clear(&peer->keypairs);
+	peer->timer_handshake_attempts = 0;
+	peer->sent_lastminute_handshake = false;
+	peer->timer_need_another_keepalive = false;
+}
+
+/* First half of removal: nothing can find the peer or queue work for it. */
+static void peer_make_dead(struct wg_peer *peer)
+{
+	struct wg_device *wg = peer->device;
+
+	lockdep_assert_held(&wg->device_update_lock);
+	wg_allowedips_remove_owner(&wg->peer_allowedips, &peer->allowedips,
+				   &wg->device_update_lock);
+	WRITE_ONCE(peer->is_dead, true);
+	wg_noise_handshake_unpublish(&peer->handshake);
+	wg_noise_keypairs_clear(&peer->keypairs);
+	list_del_init(&peer->peer_list);
+	wg->num_peers--;
+	wg->device_update_gen++;
+}
+
+/*
+ * Second half, after an RCU grace period (every enqueuer checks is_dead in
+ * an RCU section): stop the timers, let the in-flight packets drain (the
+ * crypto workers finish them, the consumers drop them), then drop the
+ * list's reference.
+ */
+static void peer_finish_removal(struct wg_peer *peer)
+{
+	wg_timers_stop(peer);
+	if (cancel_work_sync(&peer->transmit_handshake_work))
+		wg_peer_put(peer);
+	wg_packet_purge_staged_packets(peer);
+	while (!skb_queue_empty_lockless(&peer->tx_queue) ||
+	       !skb_queue_empty_lockless(&peer->rx_queue)) {
+		flush_workqueue(wg_crypt_wq);
+		if (!skb_queue_empty_lockless(&peer->rx_queue))
+			usleep_range(1000, 2000);
+	}
+	flush_work(&peer->transmit_packet_work);
+	napi_disable(&peer->napi);
+	__netif_napi_del(&peer->napi);
+	wg_noise_handshake_clear(&peer->handshake);
+	pr_debug("%s: peer %llu removed\n", peer->device->dev->name,
+		 peer->internal_id);
+	wg_peer_put(peer);
+}
+
+void wg_peer_remove(struct wg_peer *peer)
+{
+	if (unlikely(!peer))
+		return;
+	lockdep_assert_held(&peer->device->device_update_lock);
+	peer_make_dead(peer);
+	synchronize_net();
+	peer_finish_removal(peer);
+}
+
+void wg_peer_remove_all(struct wg_device *wg)
+{
+	struct wg_peer *peer, *tmp;
+	LIST_HEAD(dead);
+
+	lockdep_assert_held(&wg->device_update_lock);
+	list_for_each_entry_safe(peer, tmp, &wg->peer_list, peer_list) {
+		peer_make_dead(peer);
+		list_add_tail(&peer->peer_list, &dead);
+	}
+	/* One grace period for all of them. */
+	synchronize_net();
+	list_for_each_entry_safe(peer, tmp, &dead, peer_list) {
+		list_del_init(&peer->peer_list);
+		peer_finish_removal(peer);
+	}
+}
+
+static void peer_free_rcu(struct rcu_head *rcu)
+{
+	struct wg_peer *peer = container_of(rcu, struct wg_peer, rcu);
+
+	dst_cache_destroy(&peer->endpoint_cache);
+	wg_cookie_maker_clear(&peer->cookie_maker);
+	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
+	kmem_cache_free(peer_cache, peer);
+}
+
+/* May run in any context, including an RCU callback of a keypair. */
+static void peer_release(struct kref *ref)
+{
+	struct wg_peer *peer = container_of(ref, struct wg_peer, refcount);
+
+	call_rcu(&peer->rcu, peer_free_rcu);
+}
+
+void wg_peer_put(struct wg_peer *peer)
+{
+	if (unlikely(!peer))
+		return;
+	kref_put(&peer->refcount, peer_release);
+}
+
+int __init wg_peer_init(void)
+{
+	peer_cache = KMEM_CACHE(wg_peer, 0);
+	return peer_cache ? 0 : -ENOMEM;
+}
+
+void wg_peer_uninit(void)
+{
+	/* Peers freed in RCU callbacks must be gone before the cache. */
+	rcu_barrier();
+	kmem_cache_destroy(peer_cache);
+}

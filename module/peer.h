@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KWG_PEER_H
+#define _KWG_PEER_H
+
+#include <linux/types.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/kref.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <net/dst_cache.h>
+
+#include "device.h"
+#include "noise.h"
+#include "cookie.h"
+#include "allowedips.h"
+#include "socket.h"
+
+struct wg_peer {
+	struct wg_device *device;
+	struct wg_noise_handshake handshake;
+	struct wg_noise_keypairs keypairs;
+	struct wg_cookie_maker cookie_maker;
+	struct wg_allowedips_owner allowedips;
+
+	rwlock_t endpoint_lock;
+	struct wg_endpoint endpoint;
+	struct dst_cache endpoint_cache;
+
+	/* Waiting for a keypair; at most WG_MAX_STAGED_PACKETS. */
+	struct sk_buff_head staged_packet_queue;
+	/* Orders counter assignment with entry into tx_queue. */
+	spinlock_t send_lock;
+	/* In flight, in order: leave (tx) or go up (rx) from the head. */
+	struct sk_buff_head tx_queue;
+	struct sk_buff_head rx_queue;
+	struct napi_struct napi;
+	struct work_struct transmit_packet_work;
+	struct work_struct transmit_handshake_work;
+	struct work_struct clear_peer_work;
+
+	struct timer_list timer_retransmit_handshake;
+	struct timer_list timer_send_keepalive;
+	struct timer_list timer_new_handshake;
+	struct timer_list timer_zero_key_material;
+	struct timer_list timer_persistent_keepalive;
+	unsigned int timer_handshake_attempts;
+	u16 persistent_keepalive_interval;
+	bool timer_need_another_keepalive;
+	/* The once-per-keypair rekey on receive already asked for. */
+	bool sent_lastminute_handshake;
+	atomic64_t last_sent_handshake;		/* wg_clock_ns() */
+	struct timespec64 walltime_last_handshake;	/* under handshake lock */
+	spinlock_t walltime_lock;
+
+	atomic64_t rx_bytes;
+	atomic64_t tx_bytes;
+
+	struct kref refcount;
+	struct rcu_head rcu;
+	struct list_head peer_list;	/* under device_update_lock */
+	u64 internal_id;
+	bool is_dead;
+};
+
+struct wg_peer *wg_peer_create(struct wg_device *wg,
+			       const u8 public_key[WG_PUBLIC_KEY_LEN],
+			       const u8 preshared_key[WG_SYMMETRIC_KEY_LEN]);
+struct wg_peer *wg_peer_get_maybe_zero(struct wg_peer *peer);
+static inline struct wg_peer *wg_peer_get(struct wg_peer *peer)
+{
+	kref_get(&peer->refcount);
+	return peer;
+}
+
+void wg_peer_put(struct wg_peer *peer);
+void wg_peer_remove(struct wg_peer *peer);
+void wg_peer_remove_all(struct wg_device *wg);
+/* Drop in-flight state (keys, staged packets, timers) but keep the peer. */
+void wg_peer_stop(struct wg_peer *peer);
+
+static inline struct wg_peer *wg_peer_of_handshake(struct wg_noise_handshake *hs)
+{
+	return container_of(hs, struct wg_peer, handshake);
+}
+
+int wg_peer_init(void);
+void wg_peer_uninit(void);
+
+#endif /* _KWG_PEER_H */

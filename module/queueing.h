@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KWG_QUEUEING_H
+#define _KWG_QUEUEING_H
+
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ip_tunnels.h>
+
+#include "peer.h"
+
+/* Size of the device-wide crypto rings. */
+#define WG_CRYPT_RING_SIZE 4096
+/* Bounds the work one crypto worker does before letting others run. */
+#define WG_CRYPT_BATCH 256
+#define WG_HANDSHAKE_BATCH 16
+
+enum wg_packet_state {
+	WG_PACKET_UNCRYPTED,
+	WG_PACKET_CRYPTED,
+	WG_PACKET_DEAD,
+};
+
+/* Our state in skb->cb while a packet is in flight. */
+struct wg_packet_cb {
+	u64 nonce;
+	struct wg_noise_keypair *keypair;
+	atomic_t state;
+	u32 mtu;
+	u8 ds;
+};
+
+#define PACKET_CB(skb) ((struct wg_packet_cb *)((skb)->cb))
+#define PACKET_PEER(skb) \
+	wg_peer_of_handshake(PACKET_CB(skb)->keypair->handshake)
+
+int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t fn,
+			void *ptr, unsigned int len);
+void wg_crypt_queue_uninit(struct wg_crypt_queue *queue);
+int wg_cpu_next(int *last_cpu);
+void wg_crypt_queue_kick(struct wg_crypt_queue *queue);
+int wg_queue_enqueue_per_device_and_peer(struct wg_crypt_queue *device_queue,
+					 struct sk_buff_head *peer_queue,
+					 struct sk_buff *skb);
+void wg_queue_enqueue_per_peer_tx(struct sk_buff *skb,
+				  enum wg_packet_state state);
+void wg_queue_enqueue_per_peer_rx(struct sk_buff *skb,
+				  enum wg_packet_state state);
+
+/*
+ * Unlink the head of a per-peer queue once its crypto is done (its state in
+ * @state); NULL while the head is still being worked on.
+ */
+static inline struct sk_buff *wg_queue_dequeue_done(struct sk_buff_head *queue,
+						    enum wg_packet_state *state)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&queue->lock);
+	skb = skb_peek(queue);
+	if (skb) {
+		*state = atomic_read_acquire(&PACKET_CB(skb)->state);
+		if (*state == WG_PACKET_UNCRYPTED)
+			skb = NULL;
+		else
+			__skb_unlink(skb, queue);
+	}
+	spin_unlock_bh(&queue->lock);
+	return skb;
+}
+
+/* Protocol of the IP packet at skb's network header, or 0 if it is none. */
+static inline __be16 wg_examine_packet_protocol(struct sk_buff *skb)
+{
+	if (skb_network_header(skb) >= skb->head &&
+	    (skb_network_header(skb) + sizeof(struct iphdr)) <=
+		    skb_tail_pointer(skb) &&
+	    ip_hdr(skb)->version == 4)
+		return htons(ETH_P_IP);
+	if (skb_network_header(skb) >= skb->head &&
+	    (skb_network_header(skb) + sizeof(struct ipv6hdr)) <=
+		    skb_tail_pointer(skb) &&
+	    ipv6_hdr(skb)->version == 6)
+		return htons(ETH_P_IPV6);
+	return 0;
+}
+
+/*
+ * Forget what the packet knew of the layer it leaves: its route, conntrack,
+ * mark, offsets. The flow hash survives encapsulation so that the outer
+ * packets of one flow stay together.
+ */
+static inline void wg_reset_packet(struct sk_buff *skb, bool encapsulating)
+{
+	const int pfmemalloc = skb->pfmemalloc;
+	u32 hash = skb->hash;
+	u8 l4_hash = skb->l4_hash;
+	u8 sw_hash = skb->sw_hash;
+
+	skb_scrub_packet(skb, true);
+	memset(&skb->headers, 0, sizeof(skb->headers));
+	if (encapsulating) {
+		skb->hash = hash;
+		skb->l4_hash = l4_hash;
+		skb->sw_hash = sw_hash;
+	}
+	skb->queue_mapping = 0;
+	skb->nohdr = 0;
+	skb->peeked = 0;
+	skb->mac_len = 0;
+	skb->dev = NULL;
+#ifdef CONFIG_NET_SCHED
+	skb->tc_index = 0;
+#endif
+	skb_reset_redirect(skb);
+	skb->hdr_len = skb_headroom(skb);
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	skb_probe_transport_header(skb);
+	skb_reset_inner_headers(skb);
+	skb->pfmemalloc = pfmemalloc;
+}
+
+/* send.c */
+void wg_packet_send_staged_packets(struct wg_peer *peer);
+void wg_packet_send_keepalive(struct wg_peer *peer);
+void wg_packet_send_queued_handshake_initiation(struct wg_peer *peer,
+						bool is_retry);
+void wg_packet_send_handshake_response(struct wg_peer *peer);
+void wg_packet_send_handshake_cookie(struct wg_device *wg,
+				     struct sk_buff *initiating_skb);
+void wg_packet_handshake_send_worker(struct work_struct *work);
+void wg_packet_tx_worker(struct work_struct *work);
+void wg_packet_encrypt_worker(struct work_struct *work);
+void wg_packet_purge_staged_packets(struct wg_peer *peer);
+
+/* receive.c */
+int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb);
+void wg_packet_handshake_receive_worker(struct work_struct *work);
+void wg_packet_decrypt_worker(struct work_struct *work);
+int wg_packet_rx_poll(struct napi_struct *napi, int budget);
+
+#endif /* _KWG_QUEUEING_H */

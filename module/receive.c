@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive path: classify what the UDP socket hands us, queue handshake
+ * messages for the workers, decrypt data in parallel, and deliver it in
+ * order through the peer's NAPI context after the replay, inner-packet and
+ * allowed-IPs checks.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/scatterlist.h>
+#include <crypto/chacha20poly1305.h>
+#include <net/inet_ecn.h>
+#include <net/ip_tunnels.h>
+
+#include "queueing.h"
+#include "timers.h"
+#include "socket.h"
+
+static void account_rx(struct wg_peer *peer, unsigned int len)
+{
+	atomic64_add(len, &peer->rx_bytes);
+	dev_sw_netstats_rx_add(peer->device->dev, len);
+}
+
+static bool under_load(struct wg_device *wg)
+{
+	u64 last;
+
+	if (atomic_read(&wg->handshake_queue_len) >=
+	    WG_MAX_QUEUED_INCOMING_HANDSHAKES / 8) {
+		WRITE_ONCE(wg->last_under_load, wg_clock_ns());
+		return true;
+	}
+	last = READ_ONCE(wg->last_under_load);
+	return last && !wg_clock_expired(last, 1);
+}
+
+static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
+{
+	enum wg_msg_type type = le32_to_cpu(((struct wg_msg_header *)skb->data)->type);
+	enum wg_cookie_mac_state mac_state;
+	struct wg_noise_handshake *hs;
+	struct wg_endpoint src;
+	struct wg_peer *peer;
+	const void *addr;
+	bool loaded;
+	__be16 port;
+
+	if (wg_socket_endpoint_from_skb(&src, skb))
+		return;
+	if (src.addr.sa_family == AF_INET) {
+		addr = &src.addr4.sin_addr;
+		port = src.addr4.sin_port;
+	} else {
+		addr = &src.addr6.sin6_addr;
+		port = src.addr6.sin6_port;
+	}
+
+	loaded = under_load(wg);
+	if (loaded && !wg_ratelimiter_allow(&wg->ratelimiter,
+					    src.addr.sa_family, addr)) {
+		net_dbg_ratelimited("%s: rate limiting handshakes from %pISpfsc\n",
+				    wg->dev->name, &src.addr);
+		return;
+	}
+	mac_state = wg_cookie_validate(&wg->cookie_checker, skb->data, skb->len,
+				       src.addr.sa_family, addr, port, loaded);
+	if (mac_state == WG_COOKIE_MAC_INVALID) {
+		net_dbg_ratelimited("%s: invalid MAC of handshake from %pISpfsc\n",
+				    wg->dev->name, &src.addr);
+		return;
+	}
+	if (loaded && mac_state != WG_COOKIE_MAC1_MAC2_OK) {
+		/* Prove your address first: here is a cookie. */
+		wg_packet_send_handshake_cookie(wg, skb);
+		return;
+	}
+
+	if (type == WG_MSG_INITIATION) {
+		hs = wg_noise_consume_initiation(&wg->noise, (void *)skb->data);
+		if (IS_ERR(hs)) {
+			net_dbg_ratelimited("%s: invalid handshake initiation from %pISpfsc: %ld\n",
+					    wg->dev->name, &src.addr, PTR_ERR(hs));
+			return;
+		}
+		peer = wg_peer_of_handshake(hs);
+		wg_socket_set_peer_endpoint(peer, &src);
+		account_rx(peer, skb->len);
+		pr_debug("%s: handshake initiation from peer %llu (%pISpfsc)\n",
+			 wg->dev->name, peer->internal_id, &src.addr);
+		wg_packet_send_handshake_response(peer);
+	} else {
+		hs = wg_noise_consume_response(&wg->noise, (void *)skb->data);
+		if (IS_ERR(hs)) {
+			net_dbg_ratelimited("%s: invalid handshake response from %pISpfsc: %ld\n",
+					    wg->dev->name, &src.addr, PTR_ERR(hs));
+			return;
+		}
+		peer = wg_peer_of_handshake(hs);
+		wg_socket_set_peer_endpoint(peer, &src);
+		account_rx(peer, skb->len);
+		pr_debug("%s: handshake response from peer %llu (%pISpfsc)\n",
+			 wg->dev->name, peer->internal_id, &src.addr);
+		if (!wg_noise_begin_session(hs, &peer->keypairs)) {
+			wg_timers_session_derived(peer);
+			wg_timers_handshake_complete(peer);
+			/* Confirm the keys at once: staged data, or a keepalive. */
+			wg_packet_send_keepalive(peer);
+		}
+	}
+	wg_timers_any_authenticated_packet_received(peer);
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_peer_put(peer);
+}
+
+void wg_packet_handshake_receive_worker(struct work_struct *work)
+{
+	struct wg_crypt_queue *queue = container_of(work, struct wg_cpu_work,
+						     work)->ptr;
+	struct wg_device *wg = container_of(queue, struct wg_device,
+					    handshake_queue);
+	struct sk_buff *skb;
+	int n = 0;
+
+	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+		receive_handshake_packet(wg, skb);
+		dev_kfree_skb(skb);
+		atomic_dec(&wg->handshake_queue_len);
+		if (++n == WG_HANDSHAKE_BATCH) {
+			/* Bounded, so that flushing this worker is too. */
+			if (!__ptr_ring_empty(&queue->ring))
+				queue_work_on(raw_smp_processor_id(), wg_crypt_wq,
+					      work);
+			break;
+		}
+		cond_resched();
+	}
+}
+
+static void receive_cookie(struct wg_device *wg, struct sk_buff *skb)
+{
+	struct wg_msg_cookie *msg = (struct wg_msg_cookie *)skb->data;
+	struct wg_noise_handshake *hs;
+
+	hs = wg_noise_lookup_handshake(&wg->noise, msg->receiver_index,
+				       WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
+	if (!hs) {
+		net_dbg_ratelimited("%s: cookie reply for an unknown index\n",
+				    wg->dev->name);
+		return;
+	}
+	if (wg_cookie_consume_reply(&wg_peer_of_handshake(hs)->cookie_maker, msg))
+		net_dbg_ratelimited("%s: could not open a cookie reply\n",
+				    wg->dev->name);
+	wg_noise_handshake_put(hs);
+}
+
+static void receive_data(struct wg_device *wg, struct sk_buff *skb)
+{
+	struct wg_msg_data *msg = (struct wg_msg_data *)skb->data;
+	struct wg_noise_keypair *keypair;
+	struct wg_peer *peer;
+	int ret;
+
+	rcu_read_lock_bh();
+	keypair = wg_noise_lookup_keypair(&wg->noise, msg->receiver_index);
+	if (unlikely(!keypair))
+		goto drop;
+	peer = wg_peer_of_handshake(keypair->handshake);
+	if (unlikely(READ_ONCE(peer->is_dead)))
+		goto drop_keypair;
+	PACKET_CB(skb)->keypair = keypair;
+	PACKET_CB(skb)->nonce = le64_to_cpu(msg->counter);
+	__skb_pull(skb, sizeof(*msg));
+
+	ret = wg_queue_enqueue_per_device_and_peer(&wg->decrypt_queue,
+						   &peer->rx_queue, skb);
+	if (unlikely(ret == -EPIPE))
+		goto drop_keypair;
+	if (unlikely(ret == -ENOSPC))
+		wg_queue_enqueue_per_peer_rx(skb, WG_PACKET_DEAD);
+	rcu_read_unlock_bh();
+	return;
+
+drop_keypair:
+	wg_noise_keypair_put(keypair);
+drop:
+	rcu_read_unlock_bh();
+	++wg->dev->stats.rx_dropped;
+	kfree_skb(skb);
+}
+
+/* From the UDP socket, softirq; skb->data is at the UDP header. */
+int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
+{
+	enum wg_msg_type type;
+	size_t len;
+
+	if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) +
+					 sizeof(struct wg_msg_header))))
+		goto drop;
+	len = skb->len - sizeof(struct udphdr);
+	type = wg_msg_classify(skb->data + sizeof(struct udphdr), len);
+	switch (type) {
+	case WG_MSG_INITIATION:
+	case WG_MSG_RESPONSE:
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) + len)))
+			goto drop;
+		__skb_pull(skb, sizeof(struct udphdr));
+		if (atomic_read(&wg->handshake_queue_len) >=
+		    WG_MAX_QUEUED_INCOMING_HANDSHAKES) {
+			net_dbg_ratelimited("%s: handshake queue full, dropping\n",
+					    wg->dev->name);
+			goto drop;
+		}
+		atomic_inc(&wg->handshake_queue_len);
+		if (unlikely(ptr_ring_produce_bh(&wg->handshake_queue.ring, skb))) {
+			atomic_dec(&wg->handshake_queue_len);
+			goto drop;
+		}
+		wg_crypt_queue_kick(&wg->handshake_queue);
+		return 0;
+	case WG_MSG_COOKIE:
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) + len)))
+			goto drop;
+		__skb_pull(skb, sizeof(struct udphdr));
+		receive_cookie(wg, skb);
+		consume_skb(skb);
+		return 0;
+	case WG_MSG_DATA:
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) +
+						 sizeof(struct wg_msg_data))))
+			goto drop;
+		__skb_pull(skb, sizeof(struct udphdr));
+		receive_data(wg, skb);
+		return 0;
+	default:
+		break;
+	}
+	net_dbg_ratelimited("%s: invalid packet\n", wg->dev->name);
+drop:
+	++wg->dev->stats.rx_dropped;
+	kfree_skb(skb);
+	return 0;
+}
+
+static bool decrypt_packet(struct sk_buff *skb, struct wg_noise_keypair *keypair)
+{
+	struct scatterlist sg[MAX_SKB_FRAGS + 8];
+	struct sk_buff *trailer;
+	int num_frags;
+
+	if (unlikely(!wg_noise_keypair_can_receive(keypair)))
+		return false;
+	num_frags = skb_cow_data(skb, 0, &trailer);
+	if (unlikely(num_frags < 0 || num_frags > ARRAY_SIZE(sg)))
+		return false;
+	sg_init_table(sg, num_frags);
+	if (skb_to_sgvec(skb, sg, 0, skb->len) <= 0)
+		return false;
+	if (!chacha20poly1305_decrypt_sg_inplace(sg, skb->len, NULL, 0,
+						 PACKET_CB(skb)->nonce,
+						 keypair->receiving.key))
+		return false;
+	/* The tag is checked; what is left is the padded plaintext. */
+	return !pskb_trim(skb, skb->len - WG_TAG_LEN);
+}
+
+void wg_packet_decrypt_worker(struct work_struct *work)
+{
+	struct wg_crypt_queue *queue = container_of(work, struct wg_cpu_work,
+						     work)->ptr;
+	struct sk_buff *skb;
+	int n = 0;
+
+	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+		enum wg_packet_state state = WG_PACKET_CRYPTED;
+
+		if (unlikely(!decrypt_packet(skb, PACKET_CB(skb)->keypair)))
+			state = WG_PACKET_DEAD;
+		wg_queue_enqueue_per_peer_rx(skb, state);
+		if (++n == WG_CRYPT_BATCH) {
+			if (!__ptr_ring_empty(&queue->ring))
+				queue_work_on(raw_smp_processor_id(), wg_crypt_wq,
+					      work);
+			break;
+		}
+	}
+}
+
+/* Rekey on receive, once per keypair, when the initiator's keys get old. */
+static void keep_key_fresh(struct wg_peer *peer, struct wg_noise_keypair *keypair)
+{
+	if (unlikely(wg_noise_keypair_rekey_on_receive(keypair) &&
+		     keypair == rcu_access_pointer(peer->keypairs.current_keypair) &&
+		     !READ_ONCE(peer->sent_lastminute_handshake))) {
+		WRITE_ONCE(peer->sent_lastminute_handshake, true);
+		wg_packet_send_queued_handshake_initiation(peer, false);
+	}
+}
+
+static void deliver(struct wg_peer *peer, struct sk_buff *skb, u8 outer_ds)
+{
+	struct wg_device *wg = peer->device;
+	struct net_device *dev = wg->dev;
+	struct wg_allowedips_owner *owner;
+	unsigned int message_len = skb->len + WG_MSG_DATA_MIN_LEN;
+	unsigned int len;
+	__be16 protocol;
+	u8 version;
+
+	if (unlikely(!skb->len)) {
+		/* A keepalive: it did its job by arriving. */
+		account_rx(peer, message_len);
+		consume_skb(skb);
+		return;
+	}
+	wg_timers_data_received(peer);
+
+	if (unlikely(!pskb_may_pull(skb, 1)))
+		goto invalid;
+	version = skb->data[0] >> 4;
+	if (version == 4) {
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct iphdr))))
+			goto invalid;
+		len = ntohs(((struct iphdr *)skb->data)->tot_len);
+		if (unlikely(len < sizeof(struct iphdr) ||
+			     ((struct iphdr *)skb->data)->ihl < 5))
+			goto invalid;
+		protocol = htons(ETH_P_IP);
+	} else if (version == 6) {
+		if (unlikely(!pskb_may_pull(skb, sizeof(struct ipv6hdr))))
+			goto invalid;
+		len = ntohs(((struct ipv6hdr *)skb->data)->payload_len) +
+		      sizeof(struct ipv6hdr);
+		protocol = htons(ETH_P_IPV6);
+	} else {
+		goto invalid;
+	}
+	if (unlikely(len > skb->len || pskb_trim(skb, len)))
+		goto invalid;
+
+	wg_reset_packet(skb, false);
+	skb->dev = dev;
+	skb->protocol = protocol;
+	/* The AEAD authenticated every byte: no checksum needs checking. */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->csum_level = ~0;
+
+	if (protocol == htons(ETH_P_IP)) {
+		owner = wg_allowedips_lookup(&wg->peer_allowedips, AF_INET,
+					     &ip_hdr(skb)->saddr);
+		if (INET_ECN_is_ce(outer_ds))
+			IP_ECN_set_ce(ip_hdr(skb));
+	} else {
+		owner = wg_allowedips_lookup(&wg->peer_allowedips, AF_INET6,
+					     &ipv6_hdr(skb)->saddr);
+		if (INET_ECN_is_ce(outer_ds))
+			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+	}
+	if (unlikely(owner != &peer->allowedips)) {
+		net_dbg_ratelimited("%s: packet from peer %llu with a source it is not allowed\n",
+				    dev->name, peer->internal_id);
+		++dev->stats.rx_errors;
+		++dev->stats.rx_frame_errors;
+		kfree_skb(skb);
+		return;
+	}
+
+	account_rx(peer, message_len);
+	napi_gro_receive(&peer->napi, skb);
+	return;
+
+invalid:
+	net_dbg_ratelimited("%s: invalid inner packet from peer %llu\n",
+			    dev->name, peer->internal_id);
+	++dev->stats.rx_errors;
+	++dev->stats.rx_length_errors;
+	kfree_skb(skb);
+}
+
+int wg_packet_rx_poll(struct napi_struct *napi, int budget)
+{
+	struct wg_peer *peer = container_of(napi, struct wg_peer, napi);
+	struct sk_buff_head *queue = &peer->rx_queue;
+	struct wg_noise_keypair *keypair;
+	struct wg_endpoint endpoint;
+	enum wg_packet_state state;
+	struct sk_buff *skb;
+	int work_done = 0;
+	u8 outer_ds;
+
+	if (unlikely(budget <= 0))
+		return 0;
+
+	while (work_done < budget &&
+	       (skb = wg_queue_dequeue_done(queue, &state)) != NULL) {
+		++work_done;
+
+		keypair = PACKET_CB(skb)->keypair;
+		if (unlikely(state != WG_PACKET_CRYPTED || READ_ONCE(peer->is_dead)))
+			goto drop;
+		/* Only now, authenticated and in order, is the counter spent. */
+		if (unlikely(!wg_counter_validate(&keypair->receiving_counter,
+						  PACKET_CB(skb)->nonce))) {
+			net_dbg_ratelimited("%s: replayed or too old counter %llu from peer %llu\n",
+					    peer->device->dev->name,
+					    PACKET_CB(skb)->nonce, peer->internal_id);
+			goto drop;
+		}
+		if (unlikely(wg_socket_endpoint_from_skb(&endpoint, skb)))
+			goto drop;
+		outer_ds = skb->protocol == htons(ETH_P_IP) ?
+			   ipv4_get_dsfield(ip_hdr(skb)) :
+			   ipv6_get_dsfield(ipv6_hdr(skb));
+
+		/* Roaming: the last authenticated source is the endpoint. */
+		wg_socket_set_peer_endpoint(peer, &endpoint);
+		if (unlikely(wg_noise_received_with_keypair(&peer->keypairs,
+							    keypair))) {
+			wg_timers_handshake_complete(peer);
+			wg_packet_send_staged_packets(peer);
+		}
+		keep_key_fresh(peer, keypair);
+		wg_timers_any_authenticated_packet_received(peer);
+		wg_timers_any_authenticated_packet_traversal(peer);
+		wg_noise_keypair_put(keypair);
+		deliver(peer, skb, outer_ds);
+		continue;
+drop:
+		wg_noise_keypair_put(keypair);
+		++peer->device->dev->stats.rx_dropped;
+		kfree_skb(skb);
+	}
+
+	if (work_done < budget)
+		napi_complete_done(napi, work_done);
+	return work_done;
+}

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device's UDP sockets (created in the creating namespace), endpoints,
+ * the sticky source address and the per-peer route cache.
+ */
+
+#include <linux/if_ether.h>
+#include <linux/inetdevice.h>
+#include <linux/net.h>
+#include <linux/random.h>
+#include <net/addrconf.h>
+#include <net/dst_cache.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "socket.h"
+#include "peer.h"
+#include "queueing.h"
+
+/* Outer IPv6 + UDP headers, and a link layer on top. */
+#define WG_OUTER_HEADROOM (sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+
+static void account_tx(struct wg_peer *peer, unsigned int len)
+{
+	atomic64_add(len, &peer->tx_bytes);
+	dev_sw_netstats_tx_add(peer->device->dev, 1, len);
+}
+
+static int send4(struct wg_device *wg, struct sk_buff *skb,
+		 struct wg_endpoint *endpoint, u8 ds, struct dst_cache *cache,
+		 bool *src_gone)
+{
+	struct flowi4 fl = {
+		.saddr = endpoint->src4.s_addr,
+		.daddr = endpoint->addr4.sin_addr.s_addr,
+		.fl4_dport = endpoint->addr4.sin_port,
+		.flowi4_mark = wg->fwmark,
+		.flowi4_proto = IPPROTO_UDP
+	};
+	struct rtable *rt = NULL;
+	struct sock *sock;
+	int ret = 0;
+
+	skb_mark_not_on_list(skb);
+	skb->dev = NULL;
+	skb->mark = wg->fwmark;
+
+	rcu_read_lock_bh();
+	sock = rcu_dereference_bh(wg->sock4);
+	if (unlikely(!sock)) {
+		ret = -ENONET;
+		goto err;
+	}
+	fl.fl4_sport = inet_sk(sock)->inet_sport;
+
+	if (cache)
+		rt = dst_cache_get_ip4(cache, &fl.saddr);
+	if (!rt) {
+		security_sk_classify_flow(sock, flowi4_to_flowi_common(&fl));
+		/* The sticky source disappeared: fall back to routing. */
+		if (unlikely(fl.saddr &&
+			     !inet_confirm_addr(sock_net(sock), NULL, 0,
+						fl.saddr, RT_SCOPE_HOST))) {
+			fl.saddr = 0;
+			*src_gone = true;
+			if (cache)
+				dst_cache_reset(cache);
+		}
+		rt = ip_route_output_flow(sock_net(sock), &fl, sock);
+		if (unlikely(endpoint->src_if4 && PTR_ERR_OR_ZERO(rt) == -EINVAL &&
+			     fl.saddr)) {
+			fl.saddr = 0;
+			*src_gone = true;
+			if (cache)
+				dst_cache_reset(cache);
+			rt = ip_route_output_flow(sock_net(sock), &fl, sock);
+		}
+		if (IS_ERR(rt)) {
+			ret = PTR_ERR(rt);
+			net_dbg_ratelimited("%s: no route to %pISpfsc, error %d\n",
+					    wg->dev->name, &endpoint->addr, ret);
+			goto err;
+		}
+		if (unlikely(rt->dst.dev == wg->dev)) {
+			ip_rt_put(rt);
+			ret = -ELOOP;
+			net_dbg_ratelimited("%s: routing loop to %pISpfsc\n",
+					    wg->dev->name, &endpoint->addr);
+			goto err;
+		}
+		if (cache)
+			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
+	}
+
+	ret = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+				rt->dst.header_len + WG_OUTER_HEADROOM);
+	if (unlikely(ret)) {
+		ip_rt_put(rt);
+		goto err;
+	}
+	skb->ignore_df = 1;
+	udp_tunnel_xmit_skb(rt, sock, skb, fl.saddr, fl.daddr, ds,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+			    fl.fl4_dport, false, false);
+	goto out;
+
+err:
+	kfree_skb(skb);
+out:
+	rcu_read_unlock_bh();
+	return ret;
+}
+
+static int send6(struct wg_device *wg, struct sk_buff *skb,
+		 struct wg_endpoint *endpoint, u8 ds, struct dst_cache *cache,
+		 bool *src_gone)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct flowi6 fl = {
+		.saddr = endpoint->src6,
+		.daddr = endpoint->addr6.sin6_addr,
+		.fl6_dport = endpoint->addr6.sin6_port,
+		.flowi6_mark = wg->fwmark,
+		.flowi6_oif = endpoint->addr6.sin6_scope_id,
+		.flowi6_proto = IPPROTO_UDP
+	};
+	struct dst_entry *dst = NULL;
+	struct sock *sock;
+	int ret = 0;
+
+	skb_mark_not_on_list(skb);
+	skb->dev = NULL;
+	skb->mark = wg->fwmark;
+
+	rcu_read_lock_bh();
+	sock = rcu_dereference_bh(wg->sock6);
+	if (unlikely(!sock)) {
+		ret = -ENONET;
+		goto err;
+	}
+	fl.fl6_sport = inet_sk(sock)->inet_sport;
+
+	if (cache)
+		dst = dst_cache_get_ip6(cache, &fl.saddr);
+	if (!dst) {
+		security_sk_classify_flow(sock, flowi6_to_flowi_common(&fl));
+		if (unlikely(!ipv6_addr_any(&fl.saddr) &&
+			     !ipv6_chk_addr(sock_net(sock), &fl.saddr, NULL, 0))) {
+			fl.saddr = in6addr_any;
+			*src_gone = true;
+			if (cache)
+				dst_cache_reset(cache);
+		}
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock), sock, &fl,
+						      NULL);
+		if (IS_ERR(dst)) {
+			ret = PTR_ERR(dst);
+			net_dbg_ratelimited("%s: no route to %pISpfsc, error %d\n",
+					    wg->dev->name, &endpoint->addr, ret);
+			goto err;
+		}
+		if (unlikely(dst->dev == wg->dev)) {
+			dst_release(dst);
+			ret = -ELOOP;
+			net_dbg_ratelimited("%s: routing loop to %pISpfsc\n",
+					    wg->dev->name, &endpoint->addr);
+			goto err;
+		}
+		if (cache)
+			dst_cache_set_ip6(cache, dst, &fl.saddr);
+	}
+
+	ret = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) +
+				dst->header_len + WG_OUTER_HEADROOM);
+	if (unlikely(ret)) {
+		dst_release(dst);
+		goto err;
+	}
+	skb->ignore_df = 1;
+	udp_tunnel6_xmit_skb(dst, sock, skb, NULL, &fl.saddr, &fl.daddr, ds,
+			     ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
+			     fl.fl6_dport, false);
+	goto out;
+
+err:
+	kfree_skb(skb);
+out:
+	rcu_read_unlock_bh();
+	return ret;
+#else
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+#endif
+}
+
+static int send_to_endpoint(struct wg_device *wg, struct sk_buff *skb,
+			    struct wg_endpoint *endpoint, u8 ds,
+			    struct dst_cache *cache, bool *src_gone)
+{
+	if (endpoint->addr.sa_family == AF_INET)
+		return send4(wg, skb, endpoint, ds, cache, src_gone);
+	if (endpoint->addr.sa_family == AF_INET6)
+		return send6(wg, skb, endpoint, ds, cache, src_gone);
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+}
+
+int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
+{
+	unsigned int len = skb->len;
+	struct wg_endpoint endpoint;
+	bool src_gone = false;
+	int ret;
+
+	read_lock_bh(&peer->endpoint_lock);
+	endpoint = peer->endpoint;
+	read_unlock_bh(&peer->endpoint_lock);
+
+	ret = send_to_endpoint(peer->device, skb, &endpoint, ds,
+			       &peer->endpoint_cache, &src_gone);
+	if (unlikely(src_gone))
+		wg_socket_clear_peer_endpoint_src(peer);
+	if (likely(!ret))
+		account_tx(peer, len);
+	return ret;
+}
+
+static struct sk_buff *buffer_to_skb(void *data, size_t len)
+{
+	struct sk_buff *skb = alloc_skb(len + NET_SKB_PAD + WG_OUTER_HEADROOM +
+					32, GFP_ATOMIC);
+
+	if (unlikely(!skb))
+		return NULL;
+	skb_reserve(skb, NET_SKB_PAD + WG_OUTER_HEADROOM + 32);
+	skb_set_inner_network_header(skb, 0);
+	skb_put_data(skb, data, len);
+	return skb;
+}
+
+int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *data,
+				  size_t len, u8 ds)
+{
+	struct sk_buff *skb = buffer_to_skb(data, len);
+
+	if (unlikely(!skb))
+		return -ENOMEM;
+	return wg_socket_send_skb_to_peer(peer, skb, ds);
+}
+
+int wg_socket_send_buffer_as_reply_to_skb(struct wg_device *wg,
+					  struct sk_buff *in_skb, void *data,
+					  size_t len)
+{
+	struct wg_endpoint endpoint;
+	struct sk_buff *skb;
+	bool src_gone;
+	int ret;
+
+	ret = wg_socket_endpoint_from_skb(&endpoint, in_skb);
+	if (unlikely(ret < 0))
+		return ret;
+	skb = buffer_to_skb(data, len);
+	if (unlikely(!skb))
+		return -ENOMEM;
+	return send_to_endpoint(wg, skb, &endpoint, 0, NULL, &src_gone);
+}
+
+/* The outer source of a received packet, and the address it reached. */
+int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
+				const struct sk_buff *skb)
+{
+	memset(endpoint, 0, sizeof(*endpoint));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		endpoint->addr4.sin_family = AF_INET;
+		endpoint->addr4.sin_port = udp_hdr(skb)->source;
+		endpoint->addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		endpoint->src4.s_addr = ip_hdr(skb)->daddr;
+		endpoint->src_if4 = skb->skb_iif;
+	} else if (IS_ENABLED(CONFIG_IPV6) && skb->protocol == htons(ETH_P_IPV6)) {
+		endpoint->addr6.sin6_family = AF_INET6;
+		endpoint->addr6.sin6_port = udp_hdr(skb)->source;
+		endpoint->addr6.sin6_addr = ipv6_hdr(skb)->saddr;
+		endpoint->addr6.sin6_scope_id =
+			ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr, skb->skb_iif);
+		endpoint->src6 = ipv6_hdr(skb)->daddr;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b)
+{
+	if (a->addr.sa_family != b->addr.sa_family)
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->addr4.sin_port == b->addr4.sin_port &&
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr &&
+		       a->src4.s_addr == b->src4.s_addr &&
+		       a->src_if4 == b->src_if4;
+	if (a->addr.sa_family == AF_INET6)
+		return a->addr6.sin6_port == b->addr6.sin6_port &&
+		       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
+		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id &&
+		       ipv6_addr_equal(&a->src6, &b->src6);
+	return true;
+}
+
+void wg_socket_set_peer_endpoint(struct wg_peer *peer,
+				 const struct wg_endpoint *endpoint)
+{
+	/* Almost always unchanged: decide that under the read lock. */
+	read_lock_bh(&peer->endpoint_lock);
+	if (likely(endpoint_eq(endpoint, &peer->endpoint))) {
+		read_unlock_bh(&peer->endpoint_lock);
+		return;
+	}
+	read_unlock_bh(&peer->endpoint_lock);
+
+	write_lock_bh(&peer->endpoint_lock);
+	peer->endpoint = *endpoint;
+	dst_cache_reset(&peer->endpoint_cache);
+	write_unlock_bh(&peer->endpoint_lock);
+}
+
+void wg_socket_set_peer_endpoint_from_skb(struct wg_peer *peer,
+					  const struct sk_buff *skb)
+{
+	struct wg_endpoint endpoint;
+
+	if (!wg_socket_endpoint_from_skb(&endpoint, skb))
+		wg_socket_set_peer_endpoint(peer, &endpoint);
+}
+
+void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer)
+{
+	write_lock_bh(&peer->endpoint_lock);
+	memset(&peer->endpoint.src6, 0, sizeof(peer->endpoint.src6));
+	dst_cache_reset_now(&peer->endpoint_cache);
+	write_unlock_bh(&peer->endpoint_lock);
+}
+
+static int wg_receive(struct sock *sk, struct sk_buff *skb)
+{
+	struct wg_device *wg;
+
+	if (unlikely(!sk))
+		goto drop;
+	wg = sk->sk_user_data;
+	if (unlikely(!wg))
+		goto drop;
+	skb_mark_not_on_list(skb);
+	wg_packet_receive(wg, skb);
+	return 0;
+
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+static void sock_free(struct sock *sock)
+{
+	if (unlikely(!sock))
+		return;
+	sk_clear_memalloc(sock);
+	udp_tunnel_sock_release(sock->sk_socket);
+}
+
+static void set_sock_opts(struct socket *sock, u32 fwmark)
+{
+	sock->sk->sk_allocation = GFP_ATOMIC;
+	sock->sk->sk_sndbuf = INT_MAX;
+	sk_set_memalloc(sock->sk);
+	WRITE_ONCE(sock->sk->sk_mark, fwmark);
+}
+
+int wg_socket_init(struct wg_device *wg, u16 port)
+{
+	struct udp_tunnel_sock_cfg cfg = {
+		.sk_user_data = wg,
+		.encap_type = 1,
+		.encap_rcv = wg_receive
+	};
+	struct socket *new4 = NULL, *new6 = NULL;
+	struct udp_port_cfg port4 = {
+		.family = AF_INET,
+		.local_ip.s_addr = htonl(INADDR_ANY),
+		.local_udp_port = htons(port),
+		.use_udp_checksums = true
+	};
+#if IS_ENABLED(CONFIG_IPV6)
+	int retries = 0;
+	struct udp_port_cfg port6 = {
+		.family = AF_INET6,
+		.local_ip6 = IN6ADDR_ANY_INIT,
+		.use_udp6_tx_checksums = true,
+		.use_udp6_rx_checksums = true,
+		.ipv6_v6only = true
+	};
+#endif
+	struct net *net;
+	int ret;
+
+	rcu_read_lock();
+	net = wg->creating_net ? maybe_get_net(wg->creating_net) : NULL;
+	rcu_read_unlock();
+	if (unlikely(!net))
+		return -ENONET;
+
+#if IS_ENABLED(CONFIG_IPV6)
+retry:
+#endif
+	ret = udp_sock_create(net, &port4, &new4);
+	if (ret < 0) {
+		pr_err("%s: could not create IPv4 socket: %d\n",
+		       wg->dev->name, ret);
+		goto out;
+	}
+	set_sock_opts(new4, wg->fwmark);
+	setup_udp_tunnel_sock(net, new4, &cfg);
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (ipv6_mod_enabled()) {
+		port6.local_udp_port = inet_sk(new4->sk)->inet_sport;
+		ret = udp_sock_create(net, &port6, &new6);
+		if (ret < 0) {
+			udp_tunnel_sock_release(new4);
+			new4 = NULL;
+			/* A random port free for IPv4 may be taken for IPv6. */
+			if (ret == -EADDRINUSE && !port && retries++ < 100)
+				goto retry;
+			/* IPv6 switched off must not cost us IPv4. */
+			if (ret == -EAFNOSUPPORT || ret == -EPROTONOSUPPORT ||
+			    ret == -EADDRNOTAVAIL) {
+				new6 = NULL;
+				ret = udp_sock_create(net, &port4, &new4);
+				if (ret < 0)
+					goto out;
+				set_sock_opts(new4, wg->fwmark);
+				setup_udp_tunnel_sock(net, new4, &cfg);
+				goto done;
+			}
+			pr_err("%s: could not create IPv6 socket: %d\n",
+			       wg->dev->name, ret);
+			goto out;
+		}
+		set_sock_opts(new6, wg->fwmark);
+		setup_udp_tunnel_sock(net, new6, &cfg);
+	}
+done:
+#endif
+	wg_socket_reinit(wg, new4->sk, new6 ? new6->sk : NULL);
+	ret = 0;
+out:
+	put_net(net);
+	return ret;
+}
+
+/*
+ * Swap in new sockets (or none); the old ones close once no reader sees
+ * them. Under the configuration mutex.
+ */
+void wg_socket_reinit(struct wg_device *wg, struct sock *new4, struct sock *new6)
+{
+	struct sock *old4, *old6;
+
+	lockdep_assert_held(&wg->device_update_lock);
+	old4 = rcu_dereference_protected(wg->sock4,
+					 lockdep_is_held(&wg->device_update_lock));
+	old6 = rcu_dereference_protected(wg->sock6,
+					 lockdep_is_held(&wg->device_update_lock));
+	rcu_assign_pointer(wg->sock4, new4);
+	rcu_assign_pointer(wg->sock6, new6);
+	if (new4)
+		wg->incoming_port = ntohs(inet_sk(new4)->inet_sport);
+	synchronize_net();
+	sock_free(old4);
+	sock_free(old6);
+}
+
+void wg_socket_set_mark(struct wg_device *wg, u32 fwmark)
+{
+	struct sock *sock;
+
+	lockdep_assert_held(&wg->device_update_lock);
+	sock = rcu_dereference_protected(wg->sock4,
+					 lockdep_is_held(&wg->device_update_lock));
+	if (sock)
+		WRITE_ONCE(sock->sk_mark, fwmark);
+	sock = rcu_dereference_protected(wg->sock6,
+					 lockdep_is_held(&wg->device_update_lock));
+	if (sock)
+		WRITE_ONCE(sock->sk_mark, fwmark);
+}

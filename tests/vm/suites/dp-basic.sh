@@ -1,0 +1,133 @@
+#!/bin/bash
+# kwg-vm: stock=yes timeout=300
+# The data plane between two namespaces joined by a veth: handshake, ping
+# and TCP in both address families over IPv4 and IPv6 outside, exact byte
+# accounting, roaming with the sticky source, the allowed-IPs source filter,
+# ICMP unreachable, key change, persistent keepalive, big dumps, and
+# teardown under traffic.
+. /kwg/lib.sh
+
+ip netns add a
+ip netns add b
+ip link add va netns a type veth peer name vb netns b
+n a ip link set lo up
+n b ip link set lo up
+n a ip addr add 10.0.0.1/24 dev va
+n a ip addr add fd00::1/64 dev va nodad
+n a ip link set va up
+n b ip addr add 10.0.0.2/24 dev vb
+n b ip addr add fd00::2/64 dev vb nodad
+n b ip link set vb up
+ka=$(wg genkey); kb=$(wg genkey)
+pa=$(echo "$ka" | wg pubkey); pb=$(echo "$kb" | wg pubkey)
+n a ip link add wg0 type wireguard
+n b ip link add wg0 type wireguard
+n a wg set wg0 private-key <(echo "$ka") listen-port 1 \
+	peer "$pb" allowed-ips 192.168.0.2/32,fd01::2/128 endpoint 10.0.0.2:2
+n b wg set wg0 private-key <(echo "$kb") listen-port 2 \
+	peer "$pa" allowed-ips 192.168.0.1/32,fd01::1/128
+n a ip addr add 192.168.0.1/24 dev wg0
+n a ip addr add fd01::1/64 dev wg0 nodad
+n b ip addr add 192.168.0.2/24 dev wg0
+n b ip addr add fd01::2/64 dev wg0 nodad
+n a ip link set wg0 up
+n b ip link set wg0 up
+
+check_eq "nothing is sent before there is traffic" "0 0" \
+	"$(n a cat /sys/class/net/wg0/statistics/tx_packets /sys/class/net/wg0/statistics/tx_errors | xargs)"
+check "ping over the tunnel (handshake on demand)" n a ping -c1 -W5 192.168.0.2
+sleep 0.5
+# initiation 148 + ping 84 padded to 96 + 32 = 128; response 92 + reply 128.
+check_eq "initiator's netdev counters: tx 276 in 2, rx 220 in 2" "276 2 220 2" \
+	"$(n a sh -c 'cd /sys/class/net/wg0/statistics && cat tx_bytes tx_packets rx_bytes rx_packets' | xargs)"
+check_eq "peer transfer equals the netdev counters" "$pb	220	276" "$(n a wg show wg0 transfer)"
+check_eq "responder learned the endpoint" "$pa	10.0.0.1:1" "$(n b wg show wg0 endpoints)"
+check "latest handshake is set" test "$(n a wg show wg0 latest-handshakes | cut -f2)" -gt 0
+check "ping the other way" n b ping -c1 -W5 192.168.0.1
+check "ping6 inside over IPv4 outside" n a ping -c2 -i0.2 -W5 fd01::2
+check "large ping, fragmented inside" n a ping -c1 -W5 -s 4000 192.168.0.2
+
+n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
+check "TCP a->b (iperf3)" n a iperf3 -c 192.168.0.2 -t 3 -O 0
+n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
+check "TCP b->a (iperf3 -R)" n a iperf3 -c 192.168.0.2 -t 3 -R
+n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
+check "parallel TCP streams over IPv6 inside" n a iperf3 -6 -c fd01::2 -t 3 -P 4
+n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
+check "UDP iperf3" n a iperf3 -c 192.168.0.2 -u -b 50M -t 2
+check_eq "no receive errors on b" 0 "$(n b cat /sys/class/net/wg0/statistics/rx_errors)"
+
+# Outer IPv6.
+n a wg set wg0 peer "$pb" endpoint "[fd00::2]:2"
+check "ping over IPv6 outside" n a ping -c1 -W5 192.168.0.2
+check_eq "b follows a to IPv6" "$pa	[fd00::1]:1" "$(n b wg show wg0 endpoints)"
+n a wg set wg0 peer "$pb" endpoint 10.0.0.2:2
+n a ping -c1 -W5 192.168.0.2 >/dev/null
+check_eq "b follows a back to IPv4" "$pa	10.0.0.1:1" "$(n b wg show wg0 endpoints)"
+
+# Roaming: b answers from its sticky source; a moves to a new address.
+n a ip addr del 10.0.0.1/24 dev va
+n a ip addr add 10.0.0.3/24 dev va
+check "a reaches b from its new address" n a ping -c1 -W5 192.168.0.2
+check_eq "b's endpoint for a roamed" "$pa	10.0.0.3:1" "$(n b wg show wg0 endpoints)"
+check "b reaches a at the roamed endpoint" n b ping -c1 -W5 192.168.0.1
+
+# b has two addresses; a reaches b on the second: b must answer from it.
+n b ip addr add 10.0.0.4/24 dev vb
+n a wg set wg0 peer "$pb" endpoint 10.0.0.4:2
+check "ping via b's second address" n a ping -c1 -W5 192.168.0.2
+n b ip addr del 10.0.0.4/24 dev vb
+n a wg set wg0 peer "$pb" endpoint 10.0.0.2:2
+check "b's sticky source went away: it routes again" n b ping -c1 -W5 192.168.0.1
+
+# The source filter: a sends from an address b allows to nobody.
+n a ip addr add 192.168.0.5/24 dev wg0
+before=$(n b cat /sys/class/net/wg0/statistics/rx_errors)
+check_fails "a packet from a source not allowed for its peer is dropped" \
+	n a ping -c1 -W2 -I 192.168.0.5 192.168.0.2
+check_eq "and counted as a receive error" $((before + 1)) "$(n b cat /sys/class/net/wg0/statistics/rx_errors)"
+n a ip addr del 192.168.0.5/24 dev wg0
+
+# No peer for the destination: ICMP host unreachable, tx error.
+out=$(n a ping -c1 -W2 192.168.0.9 2>&1)
+check "no peer: ping gets Destination Host Unreachable" grep -q "Destination Host Unreachable" <<<"$out"
+n a wg set wg0 peer "$(wg genkey | wg pubkey)" allowed-ips 192.168.0.10/32
+out=$(n a ping -c1 -W2 192.168.0.10 2>&1)
+check "no endpoint: ping gets Destination Host Unreachable" grep -q "Destination Host Unreachable" <<<"$out"
+
+# Persistent keepalive: switching it on sends one at once.
+rx=$(n b wg show wg0 transfer | awk -v k="$pa" '$1 == k { print $2 }')
+n a wg set wg0 peer "$pb" persistent-keepalive 25
+sleep 1
+check_eq "persistent keepalive: one 32-byte keepalive at once" $((rx + 32)) \
+	"$(n b wg show wg0 transfer | awk -v k="$pa" '$1 == k { print $2 }')"
+
+# New private key on a: the next packet handshakes at once.
+ka2=$(wg genkey); pa2=$(echo "$ka2" | wg pubkey)
+n b wg set wg0 peer "$pa" remove peer "$pa2" allowed-ips 192.168.0.1/32,fd01::1/128
+n a wg set wg0 private-key <(echo "$ka2")
+check "after a key change the tunnel works at once" n a ping -c1 -W5 192.168.0.2
+
+# A dump spread over many messages: 20000 allowed IPs and 300 peers.
+{
+	echo "[Peer]"; echo "PublicKey = $(wg genkey | wg pubkey)"
+	for i in $(seq 0 19999); do echo "AllowedIPs = 10.$((100 + i / 65536)).$((i / 256 % 256)).$((i % 256))/32"; done
+	for i in $(seq 1 300); do echo "[Peer]"; echo "PublicKey = $(head -c32 /dev/urandom | base64)"; echo "AllowedIPs = 172.16.$((i / 256)).$((i % 256))/32"; done
+} >/tmp/big.conf
+check "addconf of 20000 allowed IPs and 300 peers" n a wg addconf wg0 /tmp/big.conf
+check_eq "all 20000 allowed IPs of one peer come back" 20000 \
+	"$(n a wg show wg0 allowed-ips | awk 'NF > 1000 { print NF - 1 }')"
+check_eq "all peers come back" 303 "$(n a wg show wg0 peers | wc -l)"
+check "the tunnel still works" n a ping -c1 -W5 192.168.0.2
+
+# Teardown under traffic.
+n a ping -f -w 5 192.168.0.2 >/dev/null 2>&1 &
+n b ping -f -w 5 192.168.0.1 >/dev/null 2>&1 &
+sleep 1
+check "delete a namespace under traffic" ip netns del b
+sleep 1
+wait
+check "delete the other" ip netns del a
+sleep 1
+check "rmmod afterwards" rmmod wireguard
+finish
