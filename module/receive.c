@@ -59,12 +59,6 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 	}
 
 	loaded = under_load(wg);
-	if (loaded && !wg_ratelimiter_allow(&wg->ratelimiter,
-					    src.addr.sa_family, addr)) {
-		net_dbg_ratelimited("%s: rate limiting handshakes from %pISpfsc\n",
-				    wg->dev->name, &src.addr);
-		return;
-	}
 	mac_state = wg_cookie_validate(&wg->cookie_checker, skb->data, skb->len,
 				       src.addr.sa_family, addr, port, loaded);
 	if (mac_state == WG_COOKIE_MAC_INVALID) {
@@ -75,6 +69,16 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 	if (loaded && mac_state != WG_COOKIE_MAC1_MAC2_OK) {
 		/* Prove your address first: here is a cookie. */
 		wg_packet_send_handshake_cookie(wg, skb);
+		return;
+	}
+	/*
+	 * mac2 proved the source address, so its bucket is really its own:
+	 * limiting before that would let a spoofer drain a victim's bucket.
+	 */
+	if (loaded && !wg_ratelimiter_allow(&wg->ratelimiter,
+					    src.addr.sa_family, addr)) {
+		net_dbg_ratelimited("%s: rate limiting handshakes from %pISpfsc\n",
+				    wg->dev->name, &src.addr);
 		return;
 	}
 
@@ -349,6 +353,7 @@ static void deliver(struct wg_peer *peer, struct sk_buff *skb, u8 outer_ds)
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = ~0;
 
+	rcu_read_lock_bh();
 	if (protocol == htons(ETH_P_IP)) {
 		owner = wg_allowedips_lookup(&wg->peer_allowedips, AF_INET,
 					     &ip_hdr(skb)->saddr);
@@ -360,6 +365,7 @@ static void deliver(struct wg_peer *peer, struct sk_buff *skb, u8 outer_ds)
 		if (INET_ECN_is_ce(outer_ds))
 			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
 	}
+	rcu_read_unlock_bh();
 	if (unlikely(owner != &peer->allowedips)) {
 		net_dbg_ratelimited("%s: packet from peer %llu with a source it is not allowed\n",
 				    dev->name, peer->internal_id);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# kwg-vm: stock=yes timeout=400
+# Memory per peer and per allowed IP, from the kernel's slab and per-CPU
+# counters, with 10,000 peers and then 100,000 more allowed IPs. Prints the
+# numbers ("# mem: ...") and checks they stay within a sane bound.
+. /kwg/lib.sh
+
+randkeys() {
+	head -c $((32 * $1)) /dev/urandom | od -An -v -tu1 -w32 | awk '
+	BEGIN { a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" }
+	{
+		s = ""
+		for (i = 1; i + 2 <= 32; i += 3) {
+			v = $i * 65536 + $(i + 1) * 256 + $(i + 2)
+			s = s substr(a, int(v / 262144) + 1, 1) substr(a, int(v / 4096) % 64 + 1, 1) \
+			      substr(a, int(v / 64) % 64 + 1, 1) substr(a, v % 64 + 1, 1)
+		}
+		v = $31 * 65536 + $32 * 256
+		print s substr(a, int(v / 262144) + 1, 1) substr(a, int(v / 4096) % 64 + 1, 1) \
+		        substr(a, int(v / 64) % 64 + 1, 1) "="
+	}'
+}
+# Slab plus per-CPU memory, in bytes.
+kmem() {
+	sync; echo 3 >/proc/sys/vm/drop_caches
+	awk '/^Slab:|^Percpu:/ { s += $2 } END { print s * 1024 }' /proc/meminfo
+}
+
+ip link add wg0 type wireguard
+wg set wg0 private-key <(wg genkey)
+randkeys 10000 >/tmp/keys
+awk '{ printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\n", $1, int((NR-1) / 65536), int((NR-1) / 256) % 256, (NR-1) % 256 }' \
+	/tmp/keys >/tmp/peers.conf
+awk '{ printf "[Peer]\nPublicKey = %s\n", $1; for (j = 1; j <= 10; j++) printf "AllowedIPs = fd00:%x:%x::%x/128\n", j, NR, j }' \
+	/tmp/keys >/tmp/ips.conf
+sleep 1
+m0=$(kmem)
+check "10,000 peers" wg addconf wg0 /tmp/peers.conf
+m1=$(kmem)
+check "100,000 more allowed IPs" wg addconf wg0 /tmp/ips.conf
+m2=$(kmem)
+check_eq "all peers are there" 10000 "$(wg show wg0 peers | wc -l)"
+per_peer=$(((m1 - m0) / 10000))
+per_ip=$(((m2 - m1) / 100000))
+echo "# mem: module $KWG_MODULE kernel $KWG_KVER cpus $KWG_NCPUS: $per_peer bytes per peer (with one allowed IP), $per_ip bytes per allowed IP"
+check "under 8 KiB per peer" test "$per_peer" -lt 8192
+check "under 512 bytes per allowed IP" test "$per_ip" -lt 512
+check "deleting the device frees them" ip link del wg0
+finish
