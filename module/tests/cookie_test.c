@@ -64,7 +64,8 @@ static void cookie_exchange(struct kunit *test, struct cookie_fixture *f)
 						     sizeof(f->msg), AF_INET, &f->src,
 						     f->port), 0);
 	KUNIT_EXPECT_EQ(test, wg_msg_classify(&reply, sizeof(reply)), WG_MSG_COOKIE);
-	KUNIT_EXPECT_EQ(test, reply.receiver_index, f->msg.sender_index);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(reply.receiver_index),
+			le32_to_cpu(f->msg.sender_index));
 	KUNIT_ASSERT_EQ(test, wg_cookie_consume_reply(&f->maker, &reply), 0);
 }
 

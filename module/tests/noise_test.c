@@ -218,8 +218,8 @@ static void full_session(struct kunit *test, const u8 *psk)
 	KUNIT_EXPECT_EQ(test, memcmp(ka->receiving.key, kb->sending.key, WG_SYMMETRIC_KEY_LEN), 0);
 	KUNIT_EXPECT_NE(test, memcmp(ka->sending.key, ka->receiving.key, WG_SYMMETRIC_KEY_LEN), 0);
 	/* Each side addresses data with the index the other chose. */
-	KUNIT_EXPECT_EQ(test, ka->remote_index, kb->index_entry.index);
-	KUNIT_EXPECT_EQ(test, kb->remote_index, ka->index_entry.index);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ka->remote_index), le32_to_cpu(kb->index_entry.index));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(kb->remote_index), le32_to_cpu(ka->index_entry.index));
 	found = wg_noise_lookup_keypair(&p->b.nd, ka->remote_index);
 	KUNIT_EXPECT_PTR_EQ(test, found, kb);
 	wg_noise_keypair_put(found);
@@ -749,7 +749,7 @@ static void noise_known_answer(struct kunit *test)
 				     WG_HASH_LEN), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(p->b.hs.hash, kat_hash_after_initiation, WG_HASH_LEN), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(p->b.hs.latest_timestamp, kat_timestamp, WG_TIMESTAMP_LEN), 0);
-	KUNIT_EXPECT_EQ(test, p->b.hs.remote_index, cpu_to_le32(KAT_SENDER_I));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(p->b.hs.remote_index), KAT_SENDER_I);
 
 	/* Cookie reply: opened with the last mac1, then mac2 as computed. */
 	memcpy(&reply, kat_cookie_reply, sizeof(reply));
@@ -785,7 +785,7 @@ static void noise_known_answer(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, kp);
 	KUNIT_EXPECT_EQ(test, memcmp(kp->sending.key, kat_t_send_i, WG_SYMMETRIC_KEY_LEN), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(kp->receiving.key, kat_t_recv_i, WG_SYMMETRIC_KEY_LEN), 0);
-	KUNIT_EXPECT_EQ(test, kp->remote_index, cpu_to_le32(KAT_SENDER_R));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(kp->remote_index), KAT_SENDER_R);
 
 	/* A data message sealed in userspace opens with the derived key. */
 	KUNIT_EXPECT_EQ(test, wg_msg_classify(kat_data, sizeof(kat_data)), WG_MSG_DATA);

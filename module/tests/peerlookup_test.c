@@ -79,11 +79,12 @@ static void index_table_unique_and_kinds(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		e[i].kind = WG_INDEX_HANDSHAKE;
 		idx[i] = wg_index_table_insert(t, &e[i]);
-		KUNIT_ASSERT_EQ(test, idx[i], e[i].index);
+		KUNIT_ASSERT_EQ(test, le32_to_cpu(idx[i]), le32_to_cpu(e[i].index));
 	}
 	sort(idx, n, sizeof(*idx), cmp_le32, NULL);
 	for (i = 1; i < n; i++)
-		KUNIT_ASSERT_NE_MSG(test, idx[i - 1], idx[i], "duplicate index");
+		KUNIT_ASSERT_NE_MSG(test, le32_to_cpu(idx[i - 1]), le32_to_cpu(idx[i]),
+				    "duplicate index");
 
 	rcu_read_lock();
 	for (i = 0; i < n; i++) {
@@ -97,7 +98,7 @@ static void index_table_unique_and_kinds(struct kunit *test)
 	/* Re-inserting gives up the old index. */
 	old = e[0].index;
 	wg_index_table_insert(t, &e[0]);
-	KUNIT_EXPECT_NE(test, old, e[0].index);
+	KUNIT_EXPECT_NE(test, le32_to_cpu(old), le32_to_cpu(e[0].index));
 	rcu_read_lock();
 	KUNIT_EXPECT_NULL(test, wg_index_table_lookup(t, old, ~0U));
 	KUNIT_EXPECT_PTR_EQ(test, wg_index_table_lookup(t, e[0].index, ~0U), &e[0]);
@@ -106,7 +107,7 @@ static void index_table_unique_and_kinds(struct kunit *test)
 	/* Replace hands the index over; the kind follows the new entry. */
 	old = e[1].index;
 	KUNIT_EXPECT_TRUE(test, wg_index_table_replace(t, &e[1], &kp));
-	KUNIT_EXPECT_EQ(test, kp.index, old);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(kp.index), le32_to_cpu(old));
 	KUNIT_EXPECT_FALSE(test, e[1].hashed);
 	rcu_read_lock();
 	KUNIT_EXPECT_PTR_EQ(test, wg_index_table_lookup(t, old, WG_INDEX_KEYPAIR), &kp);
