@@ -282,8 +282,9 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
  * may sleep.
  *
  * Return: the sender's handshake with an owner reference, or ERR_PTR():
- * -ENOKEY (no identity, unknown sender, low-order key), -EBADMSG (does not
- * authenticate), -ESTALE (timestamp not newer: replay), -EBUSY (less than
+ * -ENOKEY (no identity, unknown sender, sender's static key of low order),
+ * -EBADMSG (does not authenticate, or a low-order ephemeral key), -ESTALE
+ * (timestamp not newer: replay), -EBUSY (less than
  * 1/%WG_INITIATIONS_PER_SECOND s since the last accepted one: flood).
  */
 struct wg_noise_handshake *
@@ -313,7 +314,8 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
  * may sleep.
  *
  * Return: the handshake with an owner reference, or ERR_PTR(): -ENOENT (no
- * initiation in progress under that index), -ENOKEY, -EBADMSG.
+ * initiation in progress under that index), -ENOKEY (no identity), -EBADMSG
+ * (does not authenticate, or a low-order ephemeral key).
  */
 struct wg_noise_handshake *
 wg_noise_consume_response(struct wg_noise_device *nd,
