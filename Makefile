@@ -3,6 +3,7 @@
 
 PREFIX ?= /usr
 DESTDIR ?=
+SYSTEMDUNITDIR ?= /lib/systemd/system
 KWG_CACHE ?= /var/cache/kwg
 export KWG_CACHE
 
@@ -56,14 +57,26 @@ check:
 demo:
 	scripts/demo.sh
 
+# The module goes to updates/, ahead of the in-tree one in depmod's order.
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_DIR=updates modules_install
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0755 tools/wg-quick $(DESTDIR)$(PREFIX)/bin/wg-quick
+	install -D -m 0644 tools/man/wg-quick.8 $(DESTDIR)$(PREFIX)/share/man/man8/wg-quick.8
+	install -D -m 0644 tools/completion/wg-quick $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wg-quick
+	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's#/usr/bin/#$(PREFIX)/bin/#g' tools/systemd/wg-quick@.service > $(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick@.service
+	install -m 0644 tools/systemd/wg-quick.target $(DESTDIR)$(SYSTEMDUNITDIR)/
 
 uninstall:
 	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/wireguard.ko*
 	-depmod -b "$(or $(INSTALL_MOD_PATH),/)" $(KVER) 2>/dev/null
 	$(MAKE) -C tools uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	rm -f $(DESTDIR)$(PREFIX)/bin/wg-quick \
+		$(DESTDIR)$(PREFIX)/share/man/man8/wg-quick.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/wg-quick \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick.target
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean 2>/dev/null

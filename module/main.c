@@ -44,6 +44,6 @@ module_exit(wg_mod_exit);
 MODULE_LICENSE("GPL v2");
 MODULE_DESCRIPTION("kwg: WireGuard secure network tunnel");
 MODULE_AUTHOR("kwg developers");
-MODULE_VERSION("0.1");
+MODULE_VERSION("1.1.0");
 MODULE_ALIAS_RTNL_LINK("wireguard");
 MODULE_ALIAS_GENL_FAMILY(WG_GENL_NAME);

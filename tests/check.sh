@@ -11,9 +11,11 @@ mkdir -p "$logdir"
 
 parts=(
 	"host:make -s -C tools check"
+	"wg-quick:tests/host/wg-quick/run"
 	"kunit:tests/kunit/run"
 	"dkms:tests/dkms/run"
 	"vmtest:tests/vm/run-all"
+	"systemd:tests/host/wg-quick/systemd-vm"
 )
 failed_parts=()
 for part in "${parts[@]}"; do
