@@ -37,6 +37,9 @@ struct wg_allowedips_node {
 	};
 };
 
+/* Memory per entry is at most two of these: keep it one cache line. */
+static_assert(BITS_PER_LONG != 64 || sizeof(struct wg_allowedips_node) == 64);
+
 #define deref_locked(p, lock) rcu_dereference_protected(p, lockdep_is_held(lock))
 #define deref_reader(p) rcu_dereference_check(p, rcu_read_lock_bh_held())
 

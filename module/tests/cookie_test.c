@@ -75,9 +75,19 @@ static void cookie_mac1(struct kunit *test)
 	size_t i;
 
 	KUNIT_EXPECT_EQ(test, validate(f, false), WG_COOKIE_MAC1_OK);
-	/* No cookie yet: mac2 is zero, so under load it does not pass. */
+	/* No cookie yet: mac2 is zero. */
 	KUNIT_EXPECT_FALSE(test, memchr_inv(f->msg.macs.mac2, 0, WG_MAC_LEN));
+
+	/*
+	 * A bad mac1 is refused before any other work: even under load no
+	 * cookie secret is made for it.
+	 */
+	f->msg.macs.mac1[3] ^= 1;
+	KUNIT_EXPECT_EQ(test, validate(f, true), WG_COOKIE_MAC_INVALID);
+	KUNIT_EXPECT_FALSE(test, f->checker.has_secret);
+	f->msg.macs.mac1[3] ^= 1;
 	KUNIT_EXPECT_EQ(test, validate(f, true), WG_COOKIE_MAC1_OK);
+	KUNIT_EXPECT_TRUE(test, f->checker.has_secret);
 
 	/* Any bit flipped before or in mac1 breaks mac1. */
 	for (i = 0; i < offsetof(struct wg_msg_initiation, macs.mac2); i++) {
