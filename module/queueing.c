@@ -65,9 +65,18 @@ void wg_crypt_queue_kick(struct wg_crypt_queue *queue)
 	queue_work_on(cpu, wg_crypt_wq, &per_cpu_ptr(queue->worker, cpu)->work);
 }
 
+/* Wake workers on up to @n CPUs: a batch is spread, a single packet is not. */
+void wg_crypt_queue_kick_n(struct wg_crypt_queue *queue, unsigned int n)
+{
+	n = min(n, num_online_cpus());
+	while (n--)
+		wg_crypt_queue_kick(queue);
+}
+
 /*
  * Put a packet on its peer's queue (fixing its place in the order), then on
- * the device ring for any CPU to crypt. Returns -EPIPE if the peer's queue is
+ * the device ring for any CPU to crypt; the caller kicks the workers, once
+ * per batch (wg_crypt_queue_kick_n()). Returns -EPIPE if the peer's queue is
  * full (the caller still owns the packet), or -ENOSPC if the ring is full
  * (the packet was marked dead on the peer's queue, which will free it).
  */
@@ -88,7 +97,6 @@ int wg_queue_enqueue_per_device_and_peer(struct wg_crypt_queue *device_queue,
 
 	if (unlikely(ptr_ring_produce_bh(&device_queue->ring, skb)))
 		return -ENOSPC;
-	wg_crypt_queue_kick(device_queue);
 	return 0;
 }
 

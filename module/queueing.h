@@ -39,6 +39,7 @@ int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t fn,
 void wg_crypt_queue_uninit(struct wg_crypt_queue *queue);
 int wg_cpu_next(int *last_cpu);
 void wg_crypt_queue_kick(struct wg_crypt_queue *queue);
+void wg_crypt_queue_kick_n(struct wg_crypt_queue *queue, unsigned int n);
 int wg_queue_enqueue_per_device_and_peer(struct wg_crypt_queue *device_queue,
 					 struct sk_buff_head *peer_queue,
 					 struct sk_buff *skb);

@@ -185,6 +185,8 @@ static void receive_data(struct wg_device *wg, struct sk_buff *skb)
 		goto drop_keypair;
 	if (unlikely(ret == -ENOSPC))
 		wg_queue_enqueue_per_peer_rx(skb, WG_PACKET_DEAD);
+	else
+		wg_crypt_queue_kick(&wg->decrypt_queue);
 	rcu_read_unlock_bh();
 	return;
 

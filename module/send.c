@@ -153,6 +153,7 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 	struct sk_buff_head packets;
 	struct sk_buff *skb, *tmp;
 	bool need_handshake = false;
+	unsigned int queued = 0;
 	unsigned long flags;
 
 	__skb_queue_head_init(&packets);
@@ -202,9 +203,12 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 			++wg->dev->stats.tx_dropped;
 		} else if (unlikely(ret == -ENOSPC)) {
 			wg_queue_enqueue_per_peer_tx(skb, WG_PACKET_DEAD);
+		} else {
+			++queued;
 		}
 	}
 	spin_unlock_bh(&peer->send_lock);
+	wg_crypt_queue_kick_n(&wg->encrypt_queue, queued);
 	wg_noise_keypair_put(keypair);
 	if (need_handshake)
 		wg_packet_send_queued_handshake_initiation(peer, false);
