@@ -57,6 +57,17 @@ n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
 check "UDP iperf3" n a iperf3 -c 192.168.0.2 -u -b 50M -t 2
 check_eq "no receive errors on b" 0 "$(n b cat /sys/class/net/wg0/statistics/rx_errors)"
 
+# A large MTU: jumbo frames outside, a 8920-byte tunnel MTU inside.
+n a ip link set va mtu 9000
+n b ip link set vb mtu 9000
+n a ip link set wg0 mtu 8920
+n b ip link set wg0 mtu 8920
+check "an 8920-byte packet crosses unfragmented" n a ping -c1 -W5 -M do -s 8892 192.168.0.2
+n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
+check "TCP with the large MTU" n a iperf3 -c 192.168.0.2 -t 2
+n a ip link set wg0 mtu 1420
+n b ip link set wg0 mtu 1420
+
 # Outer IPv6.
 n a wg set wg0 peer "$pb" endpoint "[fd00::2]:2"
 check "ping over IPv6 outside" n a ping -c1 -W5 192.168.0.2

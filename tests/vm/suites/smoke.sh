@@ -1,6 +1,6 @@
 #!/bin/bash
 # kwg-vm: stock=yes timeout=120
-# The skeleton's contract: the module loads through its aliases, devices
+# The module's basic contract: it loads through its aliases, devices
 # come and go, follow netns moves, die with their creating namespace, and
 # the module unloads with live devices.
 . /kwg/lib.sh
@@ -40,6 +40,32 @@ check "device survives its creating namespace" ip link show wg2
 check_fails "it cannot be reconfigured" wg set wg2 listen-port 5555
 check_fails "nor brought up" ip link set wg2 up
 check "but can be deleted" ip link del wg2
+
+# Data through devices created here and moved away: their sockets stay here.
+ip link set lo up
+ip netns add m1
+ip netns add m2
+k1=$(wg genkey); k2=$(wg genkey)
+ip link add wgm1 type wireguard
+ip link add wgm2 type wireguard
+wg set wgm1 private-key <(echo "$k1") listen-port 11001 \
+	peer "$(echo "$k2" | wg pubkey)" allowed-ips 192.168.231.2/32 endpoint 127.0.0.1:11002
+wg set wgm2 private-key <(echo "$k2") listen-port 11002 \
+	peer "$(echo "$k1" | wg pubkey)" allowed-ips 192.168.231.1/32 endpoint 127.0.0.1:11001
+ip link set wgm1 netns m1
+ip link set wgm2 netns m2
+n m1 ip addr add 192.168.231.1/24 dev wgm1
+n m2 ip addr add 192.168.231.2/24 dev wgm2
+n m1 ip link set wgm1 up
+n m2 ip link set wgm2 up
+check "moved devices talk through sockets in the creating namespace" \
+	n m1 ping -c1 -W5 192.168.231.2
+check "the sockets are in the creating namespace" sh -c 'ss -Huln | grep -q ":11001 "'
+check_fails "not in the device's namespace" n m1 sh -c 'ss -Huln | grep -q ":11001 "'
+check "the other side has a handshake too" test "$(n m2 wg show wgm2 latest-handshakes | cut -f2)" -gt 0
+ip netns del m1
+ip netns del m2
+sleep 1
 
 # rmmod with live devices in two namespaces.
 ip netns add live
