@@ -54,6 +54,12 @@ vmtest-stock:
 check:
 	tests/check.sh
 
+# Measurements against the stock module in the same run: VM suites marked
+# "bench". Ratios are reported, never judged: this machine is shared.
+bench:
+	KWG_SUITES="$$(grep -l '^# kwg-vm:.*bench' tests/vm/suites/*.sh | xargs -r -n1 basename | sed 's/\.sh$$//')" \
+		tests/vm/run-all
+
 demo:
 	scripts/demo.sh
 
