@@ -333,7 +333,8 @@ wg_noise_consume_response(struct wg_noise_device *nd,
  * wg_noise_received_with_keypair()). The keypair takes over the handshake's
  * index, and the handshake is cleared. Process context, may sleep.
  *
- * Return: 0; -EINVAL in the wrong state; -ENOMEM.
+ * Return: 0; -EINVAL in the wrong state; -ENOMEM; -ENOENT if the handshake
+ * lost its index meanwhile (it was cleared).
  */
 int wg_noise_begin_session(struct wg_noise_handshake *hs,
 			   struct wg_noise_keypairs *kps);
