@@ -67,6 +67,16 @@ wg0	spn1wHJUziBrg81nPnYpCjrbNF/JV3OdISFwUBEj378=	(none)	[2001:db8::1]:51820	192.
 wg0	LcO9MwLOe4RmRDD/S4iNyRlPyWLHZbcpuXVAzfgI1/0=	(none)	(none)	(none)	0	0	0	off
 X
 )" "$(wg show all dump)"
+# Removing single allowed IPs (our wg uses WGALLOWEDIP_F_REMOVE_ME where
+# the kernel's policy lists it, and rewrites the whole list elsewhere).
+if [[ $(command -v wg) == /opt/kwg/* ]]; then
+	wg set wg0 peer spn1wHJUziBrg81nPnYpCjrbNF/JV3OdISFwUBEj378= allowed-ips -10.9.9.9/32,+10.8.8.0/24
+	check_eq "one allowed IP removed, one added" "192.168.77.0/24 10.8.8.0/24" \
+		"$(wg show wg0 allowed-ips | awk '$1 == "spn1wHJUziBrg81nPnYpCjrbNF/JV3OdISFwUBEj378=" { print $2, $3 }')"
+	wg set wg0 peer spn1wHJUziBrg81nPnYpCjrbNF/JV3OdISFwUBEj378= allowed-ips -10.8.8.0/24,+10.9.9.9/32
+else
+	skip "removing single allowed IPs needs our wg"
+fi
 ip link set wg0 up
 check_eq "the port survives up" 51820 "$(wg show wg0 listen-port)"
 wg set wg0 listen-port 0
