@@ -79,7 +79,10 @@ ip netns exec ns4 ping -q -i 0.5 -w "$DURATION" 192.168.242.1 >/tmp/ping4 2>&1 &
 
 iperf_server ns2
 echo "# streaming for $DURATION s"
-n ns1 timeout $((DURATION + 60)) iperf3 -J -i 1 -t "$DURATION" -c 192.168.241.2 >/tmp/soak.json 2>&1
+# Paced at 10 Mbit/s, a third of what the tunnel moves under TCG: the
+# soak is about the stream's continuity across rekeys, and a saturated
+# TCG guest drops packets on its own, whose TCP timeouts look like stalls.
+n ns1 timeout $((DURATION + 60)) iperf3 -J -i 1 -b 10M -t "$DURATION" -c 192.168.241.2 >/tmp/soak.json 2>&1
 status=$?
 wait
 echo "# stream ended after $((SECONDS - start)) s"
@@ -94,8 +97,11 @@ awk '/"intervals":/ { on = 1 } /"end":[ \t]*\{/ { on = 0 }
 secs=$(wc -l </tmp/intervals)
 stalls=$(grep -cx 0 /tmp/intervals)
 echo "# $secs intervals, min $(sort -n /tmp/intervals | head -n1) bytes, received $(json_num /tmp/soak.json sum_received bytes) bytes"
-check "one-second intervals cover the whole stream" ge "$secs" $((DURATION - 1))
+check "the stream lasted $DURATION s" ge "$(json_num /tmp/soak.json sum_sent seconds)" $((DURATION - 1))
 check_eq "no one-second interval without data (no stall)" 0 "$stalls"
+[[ $stalls -eq 0 ]] || echo "# seconds without data: $(grep -nx 0 /tmp/intervals | cut -d: -f1 | tr '\n' ' ')"
+# Retransmissions are fine (loopback drops under load), a collapse is not.
+echo "# TCP retransmits: $(json_num /tmp/soak.json sum_sent retransmits)"
 check "the receiver got >= 1 MiB per 10 s on average" \
 	ge "$(json_num /tmp/soak.json sum_received bytes)" $((DURATION * 1024 * 1024 / 10))
 

@@ -46,6 +46,17 @@ randkeys() {
 # hex2b64 HEX: a 32-byte key given in hex, in base64.
 hex2b64() { printf '%s' "$1" | xxd -r -p | base64; }
 
+# nx NS COMMAND...: like n, and NS "-" is the namespace we are in (the
+# functions below take "-" wherever they take a namespace).
+nx() {
+	if [[ $1 == - ]]; then
+		shift
+		"$@"
+	else
+		n "$@"
+	fi
+}
+
 # netns_add NAME...: fresh namespaces with loopback up.
 netns_add() {
 	local ns
@@ -96,36 +107,36 @@ tunnel_addrs() {
 ping_ok() {
 	local ns=$1 dst=$2
 	shift 2
-	n "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" "$dst" | grep -q ' [1-9][0-9]* received'
+	nx "$ns" ping -q -c 3 -i 0.2 -W 2 "$@" "$dst" | grep -q ' [1-9][0-9]* received'
 }
 
 # ping_none NS DEST [ARGS...]: three pings, none answered.
 ping_none() {
 	local ns=$1 dst=$2
 	shift 2
-	n "$ns" ping -q -c 3 -i 0.2 -W 1 "$@" "$dst" | grep -q ' 0 received'
+	nx "$ns" ping -q -c 3 -i 0.2 -W 1 "$@" "$dst" | grep -q ' 0 received'
 }
 
 # latest_handshake NS DEV: the newest handshake time of any peer, 0 if none.
 latest_handshake() {
-	n "$1" wg show "$2" latest-handshakes | awk '$2 > m { m = $2 } END { print m + 0 }'
+	nx "$1" wg show "$2" latest-handshakes | awk '$2 > m { m = $2 } END { print m + 0 }'
 }
 
 # transfer NS DEV: "rx tx" summed over the device's peers.
 transfer() {
-	n "$1" wg show "$2" transfer | awk '{ r += $2; t += $3 } END { print r + 0, t + 0 }'
+	nx "$1" wg show "$2" transfer | awk '{ r += $2; t += $3 } END { print r + 0, t + 0 }'
 }
 
 # link_stats NS DEV: "rx_bytes rx_packets tx_bytes tx_packets".
 link_stats() {
 	local d=/sys/class/net/$2/statistics
-	n "$1" cat "$d/rx_bytes" "$d/rx_packets" "$d/tx_bytes" "$d/tx_packets" | tr '\n' ' '
+	nx "$1" cat "$d/rx_bytes" "$d/rx_packets" "$d/tx_bytes" "$d/tx_packets" | tr '\n' ' '
 	echo
 }
 
 # endpoint_of NS DEV PUBKEY: the endpoint the device has for that peer.
 endpoint_of() {
-	n "$1" wg show "$2" endpoints | awk -v k="$3" '$1 == k { print $2 }'
+	nx "$1" wg show "$2" endpoints | awk -v k="$3" '$1 == k { print $2 }'
 }
 
 # iperf JSONFILE NS ARGS...: run an iperf3 client (-J) in NS, keep its
@@ -133,14 +144,17 @@ endpoint_of() {
 iperf() {
 	local f=$1 ns=$2
 	shift 2
-	n "$ns" timeout 60 iperf3 -J "$@" >"$f" 2>&1
+	nx "$ns" timeout 60 iperf3 -J "$@" >"$f" 2>&1
 }
 
 # iperf_server NS [PORT]: a one-shot iperf3 server in NS.
 iperf_server() {
-	n "$1" iperf3 -s -D -1 -p "${2:-5201}" >/dev/null 2>&1
-	wait_until 5 sh -c "ss -N $1 -Htln 'sport = :${2:-5201}' | grep -q ."
+	nx "$1" iperf3 -s -D -1 -p "${2:-5201}" >/dev/null 2>&1
+	wait_until 5 listening "$1" "${2:-5201}"
 }
+
+# listening NS PORT: a TCP socket listens on PORT in NS.
+listening() { nx "$1" ss -Htln "sport = :$2" | grep -q .; }
 
 # json_num FILE SECTION FIELD: FIELD of the end-of-test SECTION of an iperf3
 # JSON report (e.g. sum_received bytes), as an integer; empty if missing.
@@ -158,7 +172,7 @@ ge() { [[ -n $1 && $1 -ge $2 ]]; }
 # is NAME. (Anonymous counters with comments, not named counter objects:
 # the guest has no nft_objref module.)
 counted() {
-	n "$1" nft list table "$2" "$3" | counted_in "$4"
+	nx "$1" nft list table "$2" "$3" | counted_in "$4"
 }
 
 # counted_in NAME: the same from a table listing on stdin.
@@ -201,18 +215,18 @@ wire_watch() {
 			echo "chain $h { type filter hook $h priority -10; jump count; }"
 		done
 		echo "}"
-	} | n "$ns" nft -f -
+	} | nx "$ns" nft -f -
 }
 
 # wire_port NS PORT: count datagrams to PORT as well ("to$PORT").
 wire_port() {
-	n "$1" nft add rule inet wire count udp dport "$2" counter comment "\"to$2\""
+	nx "$1" nft add rule inet wire count udp dport "$2" counter comment "\"to$2\""
 }
 
 # wire_snap NS: take a snapshot of NS's wire counters. With WIRE_FROZEN
 # set, wire and wire_pk read the last snapshot instead of taking one, so
 # that several numbers come from the same instant.
-wire_snap() { n "$1" nft list table inet wire >"$TOPO_TMP/wire.$1"; }
+wire_snap() { nx "$1" nft list table inet wire >"$TOPO_TMP/wire.$1"; }
 
 # wire NS PORT TYPE [4|6|46]: "packets payload-bytes" of the datagrams of
 # that type from PORT, over IPv4, IPv6 or both (default both); the payload
