@@ -115,16 +115,31 @@ static void peer_make_dead(struct wg_peer *peer)
 }
 
 /*
+ * A handshake worker that found the peer before it was unpublished may still
+ * be answering it; once the workers are flushed, nothing can find it again.
+ */
+static void flush_handshake_workers(struct wg_device *wg)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(wg->handshake_queue.worker, cpu)->work);
+}
+
+/*
  * Second half, after an RCU grace period (every enqueuer checks is_dead in
- * an RCU section): stop the timers, let the in-flight packets drain (the
- * crypto workers finish them, the consumers drop them), then drop the
- * list's reference.
+ * an RCU section) and a flush of the handshake workers: stop the timers,
+ * drop whatever keys a late handshake installed, let the in-flight packets
+ * drain (the crypto workers finish them, the consumers drop them), then
+ * drop the list's reference.
  */
 static void peer_finish_removal(struct wg_peer *peer)
 {
 	wg_timers_stop(peer);
 	if (cancel_work_sync(&peer->transmit_handshake_work))
 		wg_peer_put(peer);
+	wg_noise_handshake_clear(&peer->handshake);
+	wg_noise_keypairs_clear(&peer->keypairs);
 	wg_packet_purge_staged_packets(peer);
 	while (!skb_queue_empty_lockless(&peer->tx_queue) ||
 	       !skb_queue_empty_lockless(&peer->rx_queue)) {
@@ -148,6 +163,7 @@ void wg_peer_remove(struct wg_peer *peer)
 	lockdep_assert_held(&peer->device->device_update_lock);
 	peer_make_dead(peer);
 	synchronize_net();
+	flush_handshake_workers(peer->device);
 	peer_finish_removal(peer);
 }
 
@@ -161,8 +177,9 @@ void wg_peer_remove_all(struct wg_device *wg)
 		peer_make_dead(peer);
 		list_add_tail(&peer->peer_list, &dead);
 	}
-	/* One grace period for all of them. */
+	/* One grace period and one flush for all of them. */
 	synchronize_net();
+	flush_handshake_workers(wg);
 	list_for_each_entry_safe(peer, tmp, &dead, peer_list) {
 		list_del_init(&peer->peer_list);
 		peer_finish_removal(peer);
@@ -202,7 +219,12 @@ int __init wg_peer_init(void)
 
 void wg_peer_uninit(void)
 {
-	/* Peers freed in RCU callbacks must be gone before the cache. */
+	/*
+	 * Peers freed in RCU callbacks must be gone before the cache; the
+	 * last reference may itself go in a keypair's callback, which queues
+	 * the peer's: hence two barriers.
+	 */
+	rcu_barrier();
 	rcu_barrier();
 	kmem_cache_destroy(peer_cache);
 }
