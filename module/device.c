@@ -37,6 +37,23 @@ struct workqueue_struct *wg_handshake_wq;
 /* Every wireguard device in every namespace; under RTNL. */
 static LIST_HEAD(device_list);
 
+/*
+ * No link-local address, hence no router solicitations or MLD reports: a
+ * tunnel has no peer for them and would only answer them with errors. Set
+ * at each up (addrconf acts just after) so that it also holds after a move
+ * to another namespace, which makes a fresh inet6_dev; a mode the user
+ * chose (anything but the default EUI-64, meaningless here) is kept.
+ */
+static void disable_ipv6_autoconf(struct net_device *dev)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct inet6_dev *idev = __in6_dev_get(dev);
+
+	if (idev && READ_ONCE(idev->cnf.addr_gen_mode) == IN6_ADDR_GEN_MODE_EUI64)
+		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+#endif
+}
+
 static int wg_open(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
@@ -52,6 +69,7 @@ static int wg_open(struct net_device *dev)
 	ret = wg_socket_init(wg, wg->incoming_port);
 	if (ret < 0)
 		goto out;
+	disable_ipv6_autoconf(dev);
 	list_for_each_entry(peer, &wg->peer_list, peer_list) {
 		if (peer->persistent_keepalive_interval)
 			wg_packet_send_keepalive(peer);
@@ -318,20 +336,6 @@ err_noise:
 	return ret;
 }
 
-/*
- * No link-local address, hence no router solicitations or MLD reports: a
- * tunnel with no peer for them would only answer them with errors.
- */
-static void disable_ipv6_autoconf(struct net_device *dev)
-{
-#if IS_ENABLED(CONFIG_IPV6)
-	struct inet6_dev *idev = __in6_dev_get(dev);
-
-	if (idev)
-		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
-#endif
-}
-
 static int wg_newlink(struct net *src_net, struct net_device *dev,
 		      struct nlattr *tb[], struct nlattr *data[],
 		      struct netlink_ext_ack *extack)
@@ -346,8 +350,6 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 	/* From here on a failure is cleaned up by ndo_uninit. */
 	list_add(&wg->device_list, &device_list);
 	ret = register_netdevice(dev);
-	if (ret >= 0)
-		disable_ipv6_autoconf(dev);
 	if (ret < 0) {
 		if (!list_empty(&wg->device_list)) {
 			/* ndo_init failed: ndo_uninit never ran. */

@@ -60,6 +60,9 @@ n m1 ip link set wgm1 up
 n m2 ip link set wgm2 up
 check "moved devices talk through sockets in the creating namespace" \
 	n m1 ping -c1 -W5 192.168.231.2
+check_eq "no IPv6 link-local address (no RS/MLD into the tunnel), also after a move" "" \
+	"$(n m1 ip -6 addr show dev wgm1)"
+check_eq "hence no transmit errors" 0 "$(n m1 cat /sys/class/net/wgm1/statistics/tx_errors)"
 check "the sockets are in the creating namespace" sh -c 'ss -Huln | grep -q ":11001 "'
 check_fails "not in the device's namespace" n m1 sh -c 'ss -Huln | grep -q ":11001 "'
 check "the other side has a handshake too" test "$(n m2 wg show wgm2 latest-handshakes | cut -f2)" -gt 0
