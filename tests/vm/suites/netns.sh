@@ -24,13 +24,15 @@ P1=$(key wg1) P2=$(key wg2)
 
 # ------------------------------------------------------------------ over IPv4
 echo "# [${SECONDS}s] over IPv4"
-pair_loopback 1 4
+# The wire is watched before any device exists.
+netns_add ns0
 wire_watch ns0 input 10001 10002 10003 10004 20002
+pair_loopback 1 4
 check "v4 outside: ping v4 inside" ping_ok ns1 192.168.241.2
 check "v4 outside: ping v6 inside" ping_ok ns1 fd01::2
 check "v4 outside: the handshake went over IPv4" \
-	ge "$(wire_pk ns0 10001 1 4)" 1
-check_eq "v4 outside: no IPv6 datagram" "0 0" "$(wire ns0 10001 4 6)"
+	ge $(($(wire_pk ns0 10001 1 4) + $(wire_pk ns0 10002 1 4))) 1
+check_eq "v4 outside: no IPv6 datagram" "0 0 0 0" "$(wire ns0 10001 4 6) $(wire ns0 10002 4 6)"
 check_eq "v4 outside: wg1's endpoint for wg2" "127.0.0.1:10002" "$(endpoint_of ns1 wg1 "$P2")"
 check_eq "v4 outside: wg2 learnt wg1's endpoint" "127.0.0.1:10001" "$(endpoint_of ns2 wg2 "$P1")"
 
@@ -66,8 +68,9 @@ echo "# [${SECONDS}s] over IPv6"
 pair_loopback 2 6
 check "v6 outside: ping v4 inside" ping_ok ns3 192.168.242.2
 check "v6 outside: ping v6 inside" ping_ok ns3 fd02::2
-check "v6 outside: the handshake went over IPv6" ge "$(wire_pk ns0 10003 1 6)" 1
-check_eq "v6 outside: no IPv4 datagram" "0 0" "$(wire ns0 10003 4 4)"
+check "v6 outside: the handshake went over IPv6" \
+	ge $(($(wire_pk ns0 10003 1 6) + $(wire_pk ns0 10004 1 6))) 1
+check_eq "v6 outside: no IPv4 datagram" "0 0 0 0" "$(wire ns0 10003 4 4) $(wire ns0 10004 4 4)"
 check_eq "v6 outside: wg4 learnt wg3's endpoint" "[::1]:10003" \
 	"$(endpoint_of ns4 wg4 "$(key wg3)")"
 iperf_server ns4

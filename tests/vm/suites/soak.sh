@@ -31,8 +31,7 @@ DURATION=${SOAK_SECONDS:-250}
 REJECT_MS=180000
 SLACK_MS=500	# the wire sees a response a moment before a keypair exists
 
-pair_loopback 1 4
-pair_loopback 2 4
+netns_add ns0
 wire_watch ns0 input 10001 10002 10003 10004
 n ns0 nft -f - <<'EOF'
 table inet keys {
@@ -61,6 +60,9 @@ table inet keys {
 }
 EOF
 check "keypair probes installed in ns0" n ns0 nft list table inet keys
+# The devices come after the probes: every handshake is seen.
+pair_loopback 1 4
+pair_loopback 2 4
 
 check "pair 1 handshakes" ping_ok ns1 192.168.241.2
 check "pair 2 handshakes" ping_ok ns3 192.168.242.2
