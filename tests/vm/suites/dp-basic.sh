@@ -131,6 +131,19 @@ check_eq "all 20000 allowed IPs of one peer come back" 20000 \
 check_eq "all peers come back" 303 "$(n a wg show wg0 peers | wc -l)"
 check "the tunnel still works" n a ping -c1 -W5 192.168.0.2
 
+# fwmark: the tunnel's own packets follow the policy routing of their mark.
+n a ip route add blackhole 10.0.0.2/32
+check_fails "a blackhole route to the endpoint stops the tunnel" n a ping -c1 -W2 192.168.0.2
+n a ip rule add fwmark 0x10 lookup 100
+n a ip route add 10.0.0.0/24 dev va table 100
+n a wg set wg0 fwmark 0x10
+check "with fwmark 0x10, its packets take table 100 and get through" n a ping -c1 -W5 192.168.0.2
+n a wg set wg0 fwmark 0
+check_fails "fwmark off: the blackhole again" n a ping -c1 -W2 192.168.0.2
+n a ip route del blackhole 10.0.0.2/32
+n a ip rule del fwmark 0x10 lookup 100
+check "and without the blackhole the main table works again" n a ping -c1 -W5 192.168.0.2
+
 # Teardown under traffic.
 n a ping -f -w 5 192.168.0.2 >/dev/null 2>&1 &
 n b ping -f -w 5 192.168.0.1 >/dev/null 2>&1 &
