@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-vm: stock=yes timeout=200
+# kwg-vm: stock=yes bench timeout=200
 # Throughput between two namespaces, one TCP stream and four, both ways;
 # prints "# perf: ..." lines to compare our module with the stock one
 # (run with -m stock). Under TCG the numbers only compare, never judge.
