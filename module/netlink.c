@@ -622,8 +622,12 @@ static int set_private_key(struct wg_device *wg, const u8 *key)
 	wg_cookie_checker_set_key(&wg->cookie_checker, has_key ? public_key : NULL);
 	list_for_each_entry(peer, &wg->peer_list, peer_list) {
 		wg_noise_handshake_precompute(&peer->handshake);
-		/* Old sessions were made with the old identity: rekey now. */
+		/*
+		 * Old sessions were made with the old identity: rekey with
+		 * the next packet, even if a handshake message just went out.
+		 */
 		wg_noise_expire_current_keypairs(&peer->keypairs);
+		wg_peer_allow_handshake_now(peer);
 	}
 	return 0;
 }

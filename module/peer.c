@@ -53,9 +53,7 @@ struct wg_peer *wg_peer_create(struct wg_device *wg,
 	INIT_WORK(&peer->transmit_packet_work, wg_packet_tx_worker);
 	INIT_WORK(&peer->transmit_handshake_work, wg_packet_handshake_send_worker);
 	wg_timers_init(peer);
-	/* The first initiation may go at once. */
-	atomic64_set(&peer->last_sent_handshake,
-		     wg_clock_ns() - (u64)(WG_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
+	wg_peer_allow_handshake_now(peer);
 	peer->internal_id = wg->peer_next_id++;
 
 	ret = wg_noise_handshake_publish(&peer->handshake);
@@ -74,6 +72,13 @@ struct wg_peer *wg_peer_create(struct wg_device *wg,
 	wg->device_update_gen++;
 	pr_debug("%s: peer %llu created\n", wg->dev->name, peer->internal_id);
 	return peer;
+}
+
+/* Lift the one-initiation-per-REKEY_TIMEOUT limit for the next one. */
+void wg_peer_allow_handshake_now(struct wg_peer *peer)
+{
+	atomic64_set(&peer->last_sent_handshake,
+		     wg_clock_ns() - (u64)(WG_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
 }
 
 struct wg_peer *wg_peer_get_maybe_zero(struct wg_peer *peer)

@@ -75,6 +75,7 @@ static inline struct wg_peer *wg_peer_get(struct wg_peer *peer)
 }
 
 void wg_peer_put(struct wg_peer *peer);
+void wg_peer_allow_handshake_now(struct wg_peer *peer);
 void wg_peer_remove(struct wg_peer *peer);
 void wg_peer_remove_all(struct wg_device *wg);
 /* Drop in-flight state (keys, staged packets, timers) but keep the peer. */
