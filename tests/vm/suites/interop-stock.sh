@@ -15,6 +15,8 @@
 # Both guests run this script; they meet at barriers over a TCP
 # connection on the shared link. Keys are fixed test values.
 . /kwg/lib.sh
+# tests/vm/suites/common, which vm.sh puts at /kwg/common.
+[[ -f /kwg/common/topo.sh ]] || { fail "the harness did not put the suites' common/ at /kwg/common"; finish; }
 . /kwg/common/topo.sh
 
 KEY_A=gFV0C1SQ0+C257eomXLOuao/gSDiyXjTjN8d8yCV3ls=

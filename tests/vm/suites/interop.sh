@@ -11,6 +11,8 @@
 #     configuration must produce.
 # The stock module in a second guest is interop-stock.sh.
 . /kwg/lib.sh
+# tests/vm/suites/common, which vm.sh puts at /kwg/common.
+[[ -f /kwg/common/topo.sh ]] || { fail "the harness did not put the suites' common/ at /kwg/common"; finish; }
 . /kwg/common/topo.sh
 
 DWG=/opt/debian/bin/wg

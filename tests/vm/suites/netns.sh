@@ -10,6 +10,8 @@
 # ns0 with nft (per message type, by UDP source port), so that accounting
 # and "nothing was sent" checks compare against an independent count.
 . /kwg/lib.sh
+# tests/vm/suites/common, which vm.sh puts at /kwg/common.
+[[ -f /kwg/common/topo.sh ]] || { fail "the harness did not put the suites' common/ at /kwg/common"; finish; }
 . /kwg/common/topo.sh
 
 NCPUS=${KWG_NCPUS:-$(nproc)}
