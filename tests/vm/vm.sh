@@ -98,6 +98,8 @@ fi
 install -m 755 "$here/guest-init" "$ov/init"
 install -m 644 "$here/lib.sh" "$ov/kwg/lib.sh"
 install -m 755 "$script" "$ov/kwg/suite.sh"
+# Helpers the suites share (sourced as /kwg/common/*.sh).
+[[ -d $here/suites/common ]] && cp -a "$here/suites/common" "$ov/kwg/common"
 for spec in "${files[@]}"; do
 	src=${spec%%:*} dst=${spec#*:}
 	mkdir -p "$ov$(dirname "$dst")"
