@@ -93,14 +93,13 @@ echo "# [${SECONDS}s] byte accounting"
 # padded to 16 (capped at the MTU), keepalive 32, initiation 148, response
 # 92, cookie reply 64. wg show transfer and the device's link statistics
 # both count the WireGuard messages a device sends and receives.
-msgs_from() {	# msgs_from PORT: "bytes packets" of all messages, by type
+msgs_from() {	# msgs_from PORT: "bytes packets" of all its messages
 	local t pk by sum=0 cnt=0
-	for t in 1 2 3; do
+	for t in 1 2 3 4; do
 		read -r pk by <<<"$(wire ns0 "$1" $t)"
 		sum=$((sum + by)) cnt=$((cnt + pk))
 	done
-	read -r pk by <<<"$(wire ns0 "$1" 4)"
-	echo "$((sum + by)) $((cnt + pk))"
+	echo "$sum $cnt"
 }
 sizes_from() {	# sizes_from PORT: bytes of handshake messages and keepalives
 	local i r c k
