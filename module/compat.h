@@ -6,30 +6,28 @@
 #ifndef _KWG_COMPAT_H
 #define _KWG_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/netdevice.h>
-#include <net/genetlink.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+
+/*
+ * Feature tests rather than version numbers, so that a distribution
+ * kernel with backports builds too.
+ */
+
+/*
+ * 6.4 moved the GSO helpers (skb_gso_segment) out of netdevice.h;
+ * module/Kbuild defines KWG_HAVE_NET_GSO_H when the header exists.
+ */
+#ifdef KWG_HAVE_NET_GSO_H
 #include <net/gso.h>
 #endif
-
-/* 6.6 moved the parsed dump attributes into a struct genl_info. */
-static inline struct nlattr **kwg_genl_dump_attrs(struct netlink_callback *cb)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
-}
 
 /* 6.12 turned NETIF_F_LLTX into a flag of its own. */
 static inline void kwg_set_lltx(struct net_device *dev)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-	dev->lltx = true;
-#else
+#ifdef NETIF_F_LLTX
 	dev->features |= NETIF_F_LLTX;
+#else
+	dev->lltx = true;
 #endif
 }
 

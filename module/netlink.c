@@ -256,10 +256,19 @@ static int put_device_attrs(struct sk_buff *skb, struct wg_device *wg,
 
 static int wg_get_device_start(struct netlink_callback *cb)
 {
+	struct nlattr *attrs[WGDEVICE_A_MAX + 1];
 	struct wg_device *wg;
+	int ret;
 
-	wg = lookup_device(sock_net(cb->skb->sk), kwg_genl_dump_attrs(cb),
-			   cb->extack);
+	/*
+	 * Parsed here rather than taken from the genl core, whose place for
+	 * the parsed attributes differs between kernel series.
+	 */
+	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, WGDEVICE_A_MAX,
+			  device_policy, cb->extack);
+	if (ret < 0)
+		return ret;
+	wg = lookup_device(sock_net(cb->skb->sk), attrs, cb->extack);
 	if (IS_ERR(wg))
 		return PTR_ERR(wg);
 	cb->args[DUMP_ARG_DEVICE] = (long)wg;
