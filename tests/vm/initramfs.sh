@@ -35,7 +35,7 @@ reference=(/usr/bin/wg /usr/bin/wg-quick)
 modules=(
 	wireguard veth dummy tun virtio_net virtio_pci sch_netem
 	udp_tunnel ip6_udp_tunnel
-	nf_tables nft_nat nft_masq nft_chain_nat nft_ct nft_fib_inet
+	nf_tables nft_nat nft_masq nft_chain_nat nft_ct nft_fib_inet nft_objref
 	nft_fib_ipv4 nft_fib_ipv6 nft_reject_inet nft_compat nf_nat
 	nf_conntrack ip_tables iptable_filter iptable_nat iptable_mangle
 	iptable_raw ip6_tables ip6table_filter ip6table_nat ip6table_mangle
@@ -130,8 +130,9 @@ kmods=$kdir/lib/modules/$kver
 mkdir -p "$root/lib/modules/$kver"
 cp "$kmods"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
 for m in "${modules[@]}"; do
+	# Built in (or merged into another module) in one series: nothing to copy.
 	modprobe -d "$kdir" -S "$kver" --show-depends "$m" 2>/dev/null |
-		sed -n 's/^insmod \([^ ]*\).*/\1/p'
+		sed -n 's/^insmod \([^ ]*\).*/\1/p' || true
 done | sort -u | while read -r path; do
 	rel=${path#"$kdir"}
 	case $rel in */wireguard/wireguard.ko*) continue ;; esac
