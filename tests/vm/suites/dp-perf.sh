@@ -4,23 +4,9 @@
 # prints "# perf: ..." lines to compare our module with the stock one
 # (run with -m stock). Under TCG the numbers only compare, never judge.
 . /kwg/lib.sh
+. /kwg/common/veth-pair.sh
 
-ip netns add a
-ip netns add b
-ip link add va netns a type veth peer name vb netns b
-n a ip addr add 10.0.0.1/24 dev va
-n a ip link set va up
-n b ip addr add 10.0.0.2/24 dev vb
-n b ip link set vb up
-ka=$(wg genkey); kb=$(wg genkey)
-n a ip link add wg0 type wireguard
-n b ip link add wg0 type wireguard
-n a wg set wg0 private-key <(echo "$ka") listen-port 1 peer "$(echo "$kb" | wg pubkey)" allowed-ips 192.168.0.2/32 endpoint 10.0.0.2:2
-n b wg set wg0 private-key <(echo "$kb") listen-port 2 peer "$(echo "$ka" | wg pubkey)" allowed-ips 192.168.0.1/32 endpoint 10.0.0.1:1
-n a ip addr add 192.168.0.1/24 dev wg0
-n b ip addr add 192.168.0.2/24 dev wg0
-n a ip link set wg0 up
-n b ip link set wg0 up
+veth_wg_pair
 check "tunnel up" n a ping -c1 -W5 192.168.0.2
 rate() { awk '/receiver/ { print $(NF - 2), $(NF - 1) }' | tail -n1; }
 for args in "-P 1" "-P 4" "-P 1 -R" "-P 4 -R"; do

@@ -5,26 +5,8 @@
 # module unloaded while packets flow in both directions. The harness fails
 # the run on any WARN, oops or leak report in the kernel log.
 . /kwg/lib.sh
+. /kwg/common/veth-pair.sh
 
-setup() {
-	ip netns add a
-	ip netns add b
-	ip link add va netns a type veth peer name vb netns b
-	n a ip addr add 10.0.0.1/24 dev va
-	n a ip link set va up
-	n b ip addr add 10.0.0.2/24 dev vb
-	n b ip link set vb up
-	ka=$(wg genkey); kb=$(wg genkey)
-	pa=$(echo "$ka" | wg pubkey); pb=$(echo "$kb" | wg pubkey)
-	n a ip link add wg0 type wireguard
-	n b ip link add wg0 type wireguard
-	n a wg set wg0 private-key <(echo "$ka") listen-port 1 peer "$pb" allowed-ips 192.168.0.2/32 endpoint 10.0.0.2:2
-	n b wg set wg0 private-key <(echo "$kb") listen-port 2 peer "$pa" allowed-ips 192.168.0.1/32 endpoint 10.0.0.1:1
-	n a ip addr add 192.168.0.1/24 dev wg0
-	n b ip addr add 192.168.0.2/24 dev wg0
-	n a ip link set wg0 up
-	n b ip link set wg0 up
-}
 # traffic SECONDS: floods both ways and TCP; bounded, since a client whose
 # tunnel is deleted under it may wait for its server forever.
 traffic() {
@@ -35,7 +17,7 @@ traffic() {
 	n a timeout "$(($1 + 5))" iperf3 -c 192.168.0.2 -t "$1" -P 2 >/dev/null 2>&1 &
 }
 
-setup
+veth_wg_pair
 check "tunnel up" n a ping -c1 -W5 192.168.0.2
 traffic 20
 sleep 1
@@ -64,7 +46,7 @@ wait
 ip netns del a
 ip netns del b
 
-setup
+veth_wg_pair
 check "tunnel up again" n a ping -c1 -W5 192.168.0.2
 traffic 10
 sleep 2
