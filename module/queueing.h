@@ -2,6 +2,7 @@
 #ifndef _KWG_QUEUEING_H
 #define _KWG_QUEUEING_H
 
+#include <linux/ptr_ring.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -138,6 +139,40 @@ void wg_packet_purge_staged_packets(struct wg_peer *peer);
 
 /* receive.c */
 int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb);
+/*
+ * The body of both crypto workers: drain this CPU's share of a device-wide
+ * ring, hand each packet to its peer's ordered queue marked done or dead,
+ * and yield the CPU after a batch. Inlined into each worker, so the two
+ * function arguments cost no indirect call.
+ */
+static __always_inline void
+wg_crypt_worker_run(struct work_struct *work,
+		    bool (*crypt)(struct sk_buff *skb,
+				  struct wg_noise_keypair *keypair),
+		    void (*enqueue)(struct sk_buff *skb,
+				    enum wg_packet_state state))
+{
+	struct wg_crypt_queue *queue = container_of(work, struct wg_cpu_work,
+						     work)->ptr;
+	struct sk_buff *skb;
+	int n = 0;
+
+	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+		enum wg_packet_state state = WG_PACKET_CRYPTED;
+
+		if (unlikely(!crypt(skb, PACKET_CB(skb)->keypair)))
+			state = WG_PACKET_DEAD;
+		enqueue(skb, state);
+		if (++n == WG_CRYPT_BATCH) {
+			/* Others may need this CPU; come back for the rest. */
+			if (!__ptr_ring_empty(&queue->ring))
+				queue_work_on(raw_smp_processor_id(), wg_crypt_wq,
+					      work);
+			break;
+		}
+	}
+}
+
 void wg_packet_handshake_receive_worker(struct work_struct *work);
 void wg_packet_decrypt_worker(struct work_struct *work);
 int wg_packet_rx_poll(struct napi_struct *napi, int budget);

@@ -271,25 +271,7 @@ static bool encrypt_packet(struct sk_buff *skb, struct wg_noise_keypair *keypair
 
 void wg_packet_encrypt_worker(struct work_struct *work)
 {
-	struct wg_crypt_queue *queue = container_of(work, struct wg_cpu_work,
-						     work)->ptr;
-	struct sk_buff *skb;
-	int n = 0;
-
-	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
-		enum wg_packet_state state = WG_PACKET_CRYPTED;
-
-		if (unlikely(!encrypt_packet(skb, PACKET_CB(skb)->keypair)))
-			state = WG_PACKET_DEAD;
-		wg_queue_enqueue_per_peer_tx(skb, state);
-		if (++n == WG_CRYPT_BATCH) {
-			/* Others may need this CPU; come back for the rest. */
-			if (!__ptr_ring_empty(&queue->ring))
-				queue_work_on(raw_smp_processor_id(), wg_crypt_wq,
-					      work);
-			break;
-		}
-	}
+	wg_crypt_worker_run(work, encrypt_packet, wg_queue_enqueue_per_peer_tx);
 }
 
 /* The in-order consumer of a peer's encrypted packets. */
