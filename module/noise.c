@@ -271,6 +271,26 @@ static void handshake_clear_locked(struct wg_noise_handshake *hs)
 	hs->state = WG_NOISE_ZEROED;
 }
 
+/*
+ * After building a handshake message: publish a fresh sender index and keep
+ * what the reply will be processed with. Caller holds hs->lock for writing.
+ */
+static __le32 handshake_remember_sent_locked(struct wg_noise_handshake *hs,
+					     const struct noise_state *s,
+					     const u8 *ephemeral_private,
+					     enum wg_noise_state state)
+{
+	__le32 index = wg_index_table_insert(&hs->nd->index_table,
+					     &hs->index_entry);
+
+	memcpy(hs->ephemeral_private, ephemeral_private,
+	       sizeof(hs->ephemeral_private));
+	memcpy(hs->chaining_key, s->ck, WG_HASH_LEN);
+	memcpy(hs->hash, s->h, WG_HASH_LEN);
+	hs->state = state;
+	return index;
+}
+
 /* Caller holds the identity lock and hs->lock for writing. */
 static void precompute_locked(struct wg_noise_handshake *hs)
 {
@@ -390,12 +410,8 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 
 	handshake_clear_locked(hs);
 	msg->header.type = cpu_to_le32(WG_MSG_INITIATION);
-	msg->sender_index = wg_index_table_insert(&hs->nd->index_table,
-						  &hs->index_entry);
-	memcpy(hs->ephemeral_private, eph, sizeof(eph));
-	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
-	memcpy(hs->hash, s.h, WG_HASH_LEN);
-	hs->state = WG_NOISE_CREATED_INITIATION;
+	msg->sender_index = handshake_remember_sent_locked(hs, &s, eph,
+							   WG_NOISE_CREATED_INITIATION);
 	ret = 0;
 out:
 	up_write(&hs->lock);
@@ -520,12 +536,8 @@ int wg_noise_create_response(struct wg_noise_handshake *hs,
 
 	msg->header.type = cpu_to_le32(WG_MSG_RESPONSE);
 	msg->receiver_index = hs->remote_index;
-	msg->sender_index = wg_index_table_insert(&hs->nd->index_table,
-						  &hs->index_entry);
-	memcpy(hs->ephemeral_private, eph, sizeof(eph));
-	memcpy(hs->chaining_key, s.ck, WG_HASH_LEN);
-	memcpy(hs->hash, s.h, WG_HASH_LEN);
-	hs->state = WG_NOISE_CREATED_RESPONSE;
+	msg->sender_index = handshake_remember_sent_locked(hs, &s, eph,
+							   WG_NOISE_CREATED_RESPONSE);
 	ret = 0;
 out:
 	up_write(&hs->lock);
