@@ -15,7 +15,8 @@
 #   -n, --net LPORT:RPORT        one virtio NIC (eth0) joined to another guest over
 #                                a QEMU UDP socket on the host's 127.0.0.1
 #   -g, --guest NAME             guest name (hostname, KWG_GUEST; default guest)
-#   -a, --append ARGS            extra kernel command-line arguments
+#   -a, --append ARGS            extra kernel command-line arguments (also:
+#                                the script's "# kwg-vm: append=ARG" header)
 #   -l, --log FILE               keep the full console log here
 #   -q, --quiet                  print only PASS/FAIL/SKIP lines and errors
 set -euo pipefail
@@ -48,6 +49,8 @@ done
 [[ $# -ge 1 ]] || { echo "vm.sh: no guest script given (see --help)" >&2; exit 2; }
 script=$1; shift
 [[ -f $script ]] || { echo "vm.sh: no such script: $script" >&2; exit 2; }
+# A suite's "# kwg-vm: append=ARG" header: a kernel argument it needs.
+append+=$(sed -n 's/^# kwg-vm:.*append=\([^ ]*\).*/ \1/p' "$script" | head -n1)
 if [[ -z $timeout ]]; then
 	timeout=$(sed -n 's/^# kwg-vm:.*timeout=\([0-9]*\).*/\1/p' "$script" | head -n1)
 	timeout=${timeout:-300}
