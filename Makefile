@@ -87,3 +87,4 @@ uninstall:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean 2>/dev/null
 	-$(MAKE) -C tools clean
+	-$(MAKE) -C tests/vm/probes clean

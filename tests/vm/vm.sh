@@ -94,6 +94,12 @@ if [[ -f $top/tools/Makefile ]] &&
 elif [[ -f $top/tools/Makefile ]]; then
 	echo "vm.sh: building tools failed:" >&2; cat "$work/tools.log" >&2; exit 1
 fi
+# The suites' test programs, at /kwg/probes.
+if ! flock "$KWG_CACHE/tools.lock" make -s -C "$here/probes" >"$work/probes.log" 2>&1; then
+	echo "vm.sh: building tests/vm/probes failed:" >&2; cat "$work/probes.log" >&2; exit 1
+fi
+mkdir -p "$ov/kwg/probes"
+find "$here/probes" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ov/kwg/probes/" \;
 [[ -f $top/tools/wg-quick ]] && install -m 755 "$top/tools/wg-quick" "$ov/opt/kwg/bin/"
 if [[ $wg == ours && ! -x $ov/opt/kwg/bin/wg ]]; then
 	echo "vm.sh: our wg is not built; using Debian's" >&2

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nl-dump-intr IFNAME COMMAND: start a WG_CMD_GET_DEVICE dump of IFNAME,
+ * read its first part, run COMMAND through the shell (a configuration
+ * change, or "true"), read the rest, and print one line:
+ *
+ *   parts=N intr_before=0|1 intr_after=0|1
+ *
+ * intr_before says whether a part read before COMMAND ran was marked
+ * NLM_F_DUMP_INTR, intr_after whether one read after it was. A module that
+ * tracks configuration changes during a dump marks the parts built after a
+ * change, so tools can retry instead of showing a mixed configuration.
+ *
+ * Raw netlink on purpose: no library between the test and the flags.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include "../../../uapi/wireguard.h"
+
+#define BUF_SIZE 32768
+
+static char buf[BUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void put_attr(struct nlmsghdr *nlh, unsigned short type,
+		     const void *data, size_t len)
+{
+	struct nlattr *nla = (struct nlattr *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
+
+	nla->nla_type = type;
+	nla->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)nla + NLA_HDRLEN, data, len);
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_ALIGN(nla->nla_len);
+}
+
+static void send_request(int fd, unsigned short type, unsigned short flags,
+			 unsigned char cmd, unsigned short attr, const char *str)
+{
+	char req[256] __attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
+	struct genlmsghdr *genl = NLMSG_DATA(nlh);
+
+	nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = 1;
+	genl->cmd = cmd;
+	genl->version = 1;
+	put_attr(nlh, attr, str, strlen(str) + 1);
+	if (send(fd, req, nlh->nlmsg_len, 0) < 0)
+		die("send");
+}
+
+static unsigned short family_id(int fd)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nla;
+	ssize_t len;
+	int rem;
+
+	send_request(fd, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY,
+		     CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		die("recv");
+	nlh = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(nlh, len) || nlh->nlmsg_type == NLMSG_ERROR) {
+		fprintf(stderr, "no generic netlink family %s\n", WG_GENL_NAME);
+		exit(2);
+	}
+	nla = (struct nlattr *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
+	rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (; rem >= NLA_HDRLEN && nla->nla_len >= NLA_HDRLEN && nla->nla_len <= rem;
+	     rem -= NLA_ALIGN(nla->nla_len),
+	     nla = (struct nlattr *)((char *)nla + NLA_ALIGN(nla->nla_len)))
+		if ((nla->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+			return *(unsigned short *)((char *)nla + NLA_HDRLEN);
+	fprintf(stderr, "no family id in the answer\n");
+	exit(2);
+}
+
+/* Reads one part of the dump; returns 1 when the dump is done. */
+static int read_part(int fd, int *intr)
+{
+	struct nlmsghdr *nlh;
+	ssize_t len;
+
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		die("recv");
+	for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			*intr = 1;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *err = NLMSG_DATA(nlh);
+
+			fprintf(stderr, "dump failed: %s\n", strerror(-err->error));
+			exit(2);
+		}
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd, parts = 1, done, intr_before = 0, intr_after = 0;
+	unsigned short family;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s IFNAME COMMAND\n", argv[0]);
+		return 2;
+	}
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		die("socket");
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind");
+	family = family_id(fd);
+
+	send_request(fd, family, NLM_F_DUMP, WG_CMD_GET_DEVICE,
+		     WGDEVICE_A_IFNAME, argv[1]);
+	done = read_part(fd, &intr_before);
+	if (system(argv[2]) != 0) {
+		fprintf(stderr, "the command failed: %s\n", argv[2]);
+		return 2;
+	}
+	while (!done) {
+		done = read_part(fd, &intr_after);
+		parts++;
+	}
+	printf("parts=%d intr_before=%d intr_after=%d\n", parts, intr_before, intr_after);
+	return 0;
+}
