@@ -23,8 +23,9 @@ pkgs=(
 	build-essential make gcc libc6-dev pkg-config rsync libmnl-dev libsodium-dev
 	bc bison flex libelf-dev libssl-dev dwarves kmod python3 xz-utils
 	"linux-headers-$K61" "linux-headers-$K612" linux-source-6.1
-	# checks
-	sparse clang llvm libclang-rt-14-dev perl
+	# checks (systemd: systemd-analyze verify of the units, and the
+	# systemd that the unit test boots in a guest)
+	sparse clang llvm libclang-rt-14-dev perl systemd
 	# VM harness
 	qemu-system-x86 busybox-static cpio
 	# guest userland, copied from the host into the initramfs
@@ -36,8 +37,9 @@ pkgs=(
 )
 $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"
 
-# The test kernels' images: unpacked into the cache, never installed (an
-# installed image costs an initramfs build and a bootloader update).
+# The test kernels' images: unpacked into the cache for the VMs, whether or
+# not one is installed (the 6.12 headers package depends on its image, so
+# apt installs that one; the 6.1 headers do not).
 for kver in "$K61" "$K612"; do
 	dir=$KWG_CACHE/kernels/$kver
 	[[ -f $dir/.unpacked ]] && continue

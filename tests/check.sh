@@ -50,6 +50,9 @@ done
 
 passed=$(grep -c '^PASS: ' "$logdir/check.log")
 failed=$(grep -c '^FAIL: ' "$logdir/check.log")
+# What did not run is said, so a green line is never mistaken for it.
+skipped=$(grep '^SKIP: ' "$logdir/check.log")
+[[ -z $skipped ]] || printf 'skipped (not run, not counted):\n%s\n' "$skipped"
 [[ ${#failed_parts[@]} -eq 0 ]] || echo "failed parts: ${failed_parts[*]} (logs in $logdir)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 && ${#failed_parts[@]} -eq 0 ]]
