@@ -4,22 +4,8 @@
 # counters, with 10,000 peers and then 100,000 more allowed IPs. Prints the
 # numbers ("# mem: ...") and checks they stay within a sane bound.
 . /kwg/lib.sh
+. /kwg/common/topo.sh
 
-randkeys() {
-	head -c $((32 * $1)) /dev/urandom | od -An -v -tu1 -w32 | awk '
-	BEGIN { a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" }
-	{
-		s = ""
-		for (i = 1; i + 2 <= 32; i += 3) {
-			v = $i * 65536 + $(i + 1) * 256 + $(i + 2)
-			s = s substr(a, int(v / 262144) + 1, 1) substr(a, int(v / 4096) % 64 + 1, 1) \
-			      substr(a, int(v / 64) % 64 + 1, 1) substr(a, v % 64 + 1, 1)
-		}
-		v = $31 * 65536 + $32 * 256
-		print s substr(a, int(v / 262144) + 1, 1) substr(a, int(v / 4096) % 64 + 1, 1) \
-		        substr(a, int(v / 64) % 64 + 1, 1) "="
-	}'
-}
 # Slab plus per-CPU memory, in bytes.
 kmem() {
 	sync; echo 3 >/proc/sys/vm/drop_caches
