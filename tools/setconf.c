@@ -10,25 +10,32 @@
 #include "config.h"
 #include "subcommands.h"
 
-int cmd_setconf(int argc, char **argv)
+struct wg_device *parse_conf_arguments(int argc, char **argv)
 {
-	bool replace = !strcmp(argv[0], "setconf");
 	struct wg_device *dev;
-	int ret;
 
 	if (argc != 3) {
 		fprintf(stderr, "Usage: %s %s <interface> <configuration filename>\n", prog, argv[0]);
-		return 1;
+		return NULL;
 	}
 	if (strlen(argv[1]) >= IFNAMSIZ) {
 		fprintf(stderr, "Interface name is too long: `%s'\n", argv[1]);
-		return 1;
+		return NULL;
 	}
 	dev = config_parse_file(argv[2]);
+	if (dev)
+		strcpy(dev->name, argv[1]);
+	return dev;
+}
+
+int cmd_setconf(int argc, char **argv)
+{
+	struct wg_device *dev = parse_conf_arguments(argc, argv);
+	int ret;
+
 	if (!dev)
 		return 1;
-	strcpy(dev->name, argv[1]);
-	if (replace) {
+	if (!strcmp(argv[0], "setconf")) {
 		dev->flags |= WGDEVICE_F_REPLACE_PEERS;
 		dev->has |= WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT |
 			    WGDEVICE_HAS_FWMARK;

@@ -14,6 +14,9 @@ int cmd_syncconf(int argc, char **argv);
 int cmd_genkey(int argc, char **argv);
 int cmd_pubkey(int argc, char **argv);
 
+/* For "<cmd> <interface> <configuration filename>": the file's device
+ * named after the interface, or NULL after printing why. */
+struct wg_device *parse_conf_arguments(int argc, char **argv);
 /* Applies dev, turning '-' allowed-ips entries into a list replacement
  * where the implementation cannot remove single entries. Prints errors. */
 int apply_device(struct wg_device *dev, const char *verb);

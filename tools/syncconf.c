@@ -16,18 +16,9 @@ int cmd_syncconf(int argc, char **argv)
 	struct wg_device *want, *current = NULL;
 	int ret, err;
 
-	if (argc != 3) {
-		fprintf(stderr, "Usage: %s %s <interface> <configuration filename>\n", prog, argv[0]);
-		return 1;
-	}
-	if (strlen(argv[1]) >= IFNAMSIZ) {
-		fprintf(stderr, "Interface name is too long: `%s'\n", argv[1]);
-		return 1;
-	}
-	want = config_parse_file(argv[2]);
+	want = parse_conf_arguments(argc, argv);
 	if (!want)
 		return 1;
-	strcpy(want->name, argv[1]);
 	err = ipc_get_device(&current, argv[1]);
 	if (err) {
 		report_ipc_error("access", argv[1], err);
