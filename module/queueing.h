@@ -131,7 +131,8 @@ void wg_packet_send_queued_handshake_initiation(struct wg_peer *peer,
 						bool is_retry);
 void wg_packet_send_handshake_response(struct wg_peer *peer);
 void wg_packet_send_handshake_cookie(struct wg_device *wg,
-				     struct sk_buff *initiating_skb);
+				     const struct sk_buff *initiating_skb,
+				     const struct wg_endpoint *src);
 void wg_packet_handshake_send_worker(struct work_struct *work);
 void wg_packet_tx_worker(struct work_struct *work);
 void wg_packet_encrypt_worker(struct work_struct *work);

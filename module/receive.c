@@ -39,28 +39,22 @@ static bool under_load(struct wg_device *wg)
 
 static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 {
-	enum wg_msg_type type = le32_to_cpu(((struct wg_msg_header *)skb->data)->type);
+	bool initiation = le32_to_cpu(((struct wg_msg_header *)skb->data)->type) ==
+			  WG_MSG_INITIATION;
+	const char *what = initiation ? "initiation" : "response";
 	enum wg_cookie_mac_state mac_state;
 	struct wg_noise_handshake *hs;
 	struct wg_endpoint src;
 	struct wg_peer *peer;
-	const void *addr;
 	bool loaded;
-	__be16 port;
 
 	if (wg_socket_endpoint_from_skb(&src, skb))
 		return;
-	if (src.addr.sa_family == AF_INET) {
-		addr = &src.addr4.sin_addr;
-		port = src.addr4.sin_port;
-	} else {
-		addr = &src.addr6.sin6_addr;
-		port = src.addr6.sin6_port;
-	}
 
 	loaded = under_load(wg);
 	mac_state = wg_cookie_validate(&wg->cookie_checker, skb->data, skb->len,
-				       src.addr.sa_family, addr, port, loaded);
+				       src.addr.sa_family, wg_endpoint_ip(&src),
+				       wg_endpoint_port(&src), loaded);
 	if (mac_state == WG_COOKIE_MAC_INVALID) {
 		net_dbg_ratelimited("%s: invalid MAC of handshake from %pISpfsc\n",
 				    wg->dev->name, &src.addr);
@@ -68,51 +62,41 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 	}
 	if (loaded && mac_state != WG_COOKIE_MAC1_MAC2_OK) {
 		/* Prove your address first: here is a cookie. */
-		wg_packet_send_handshake_cookie(wg, skb);
+		wg_packet_send_handshake_cookie(wg, skb, &src);
 		return;
 	}
 	/*
 	 * mac2 proved the source address, so its bucket is really its own:
 	 * limiting before that would let a spoofer drain a victim's bucket.
 	 */
-	if (loaded && !wg_ratelimiter_allow(&wg->ratelimiter,
-					    src.addr.sa_family, addr)) {
+	if (loaded && !wg_ratelimiter_allow(&wg->ratelimiter, src.addr.sa_family,
+					    wg_endpoint_ip(&src))) {
 		net_dbg_ratelimited("%s: rate limiting handshakes from %pISpfsc\n",
 				    wg->dev->name, &src.addr);
 		return;
 	}
 
-	if (type == WG_MSG_INITIATION) {
+	if (initiation)
 		hs = wg_noise_consume_initiation(&wg->noise, (void *)skb->data);
-		if (IS_ERR(hs)) {
-			net_dbg_ratelimited("%s: invalid handshake initiation from %pISpfsc: %ld\n",
-					    wg->dev->name, &src.addr, PTR_ERR(hs));
-			return;
-		}
-		peer = wg_peer_of_handshake(hs);
-		wg_socket_set_peer_endpoint(peer, &src);
-		account_rx(peer, skb->len);
-		pr_debug("%s: handshake initiation from peer %llu (%pISpfsc)\n",
-			 wg->dev->name, peer->internal_id, &src.addr);
-		wg_packet_send_handshake_response(peer);
-	} else {
+	else
 		hs = wg_noise_consume_response(&wg->noise, (void *)skb->data);
-		if (IS_ERR(hs)) {
-			net_dbg_ratelimited("%s: invalid handshake response from %pISpfsc: %ld\n",
-					    wg->dev->name, &src.addr, PTR_ERR(hs));
-			return;
-		}
-		peer = wg_peer_of_handshake(hs);
-		wg_socket_set_peer_endpoint(peer, &src);
-		account_rx(peer, skb->len);
-		pr_debug("%s: handshake response from peer %llu (%pISpfsc)\n",
-			 wg->dev->name, peer->internal_id, &src.addr);
-		if (!wg_noise_begin_session(hs, &peer->keypairs)) {
-			wg_timers_session_derived(peer);
-			wg_timers_handshake_complete(peer);
-			/* Confirm the keys at once: staged data, or a keepalive. */
-			wg_packet_send_keepalive(peer);
-		}
+	if (IS_ERR(hs)) {
+		net_dbg_ratelimited("%s: invalid handshake %s from %pISpfsc: %ld\n",
+				    wg->dev->name, what, &src.addr, PTR_ERR(hs));
+		return;
+	}
+	peer = wg_peer_of_handshake(hs);
+	wg_socket_set_peer_endpoint(peer, &src);
+	account_rx(peer, skb->len);
+	pr_debug("%s: handshake %s from peer %llu (%pISpfsc)\n",
+		 wg->dev->name, what, peer->internal_id, &src.addr);
+	if (initiation) {
+		wg_packet_send_handshake_response(peer);
+	} else if (!wg_noise_begin_session(hs, &peer->keypairs)) {
+		wg_timers_session_derived(peer);
+		wg_timers_handshake_complete(peer);
+		/* Confirm the keys at once: staged data, or a keepalive. */
+		wg_packet_send_keepalive(peer);
 	}
 	wg_timers_any_authenticated_packet_received(peer);
 	wg_timers_any_authenticated_packet_traversal(peer);

@@ -87,26 +87,19 @@ void wg_packet_send_handshake_response(struct wg_peer *peer)
 }
 
 void wg_packet_send_handshake_cookie(struct wg_device *wg,
-				     struct sk_buff *initiating_skb)
+				     const struct sk_buff *initiating_skb,
+				     const struct wg_endpoint *src)
 {
-	struct wg_endpoint src;
 	struct wg_msg_cookie packet;
-	const void *addr;
 
-	if (wg_socket_endpoint_from_skb(&src, initiating_skb))
-		return;
-	addr = src.addr.sa_family == AF_INET ?
-	       (const void *)&src.addr4.sin_addr : (const void *)&src.addr6.sin6_addr;
 	net_dbg_ratelimited("%s: sending cookie reply to %pISpfsc\n",
-			    wg->dev->name, &src.addr);
+			    wg->dev->name, &src->addr);
 	if (wg_cookie_create_reply(&wg->cookie_checker, &packet,
 				   initiating_skb->data, initiating_skb->len,
-				   src.addr.sa_family, addr,
-				   src.addr.sa_family == AF_INET ?
-				   src.addr4.sin_port : src.addr6.sin6_port))
+				   src->addr.sa_family, wg_endpoint_ip(src),
+				   wg_endpoint_port(src)))
 		return;
-	wg_socket_send_buffer_as_reply_to_skb(wg, initiating_skb, &packet,
-					      sizeof(packet));
+	wg_socket_send_buffer_to_endpoint(wg, src, &packet, sizeof(packet));
 }
 
 void wg_packet_purge_staged_packets(struct wg_peer *peer)

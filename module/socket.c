@@ -30,8 +30,8 @@ static void account_tx(struct wg_peer *peer, unsigned int len)
 }
 
 static int send4(struct wg_device *wg, struct sk_buff *skb,
-		 struct wg_endpoint *endpoint, u8 ds, struct dst_cache *cache,
-		 bool *src_gone)
+		 const struct wg_endpoint *endpoint, u8 ds,
+		 struct dst_cache *cache, bool *src_gone)
 {
 	struct flowi4 fl = {
 		.saddr = endpoint->src4.s_addr,
@@ -115,8 +115,8 @@ out:
 }
 
 static int send6(struct wg_device *wg, struct sk_buff *skb,
-		 struct wg_endpoint *endpoint, u8 ds, struct dst_cache *cache,
-		 bool *src_gone)
+		 const struct wg_endpoint *endpoint, u8 ds,
+		 struct dst_cache *cache, bool *src_gone)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	struct flowi6 fl = {
@@ -197,7 +197,7 @@ out:
 }
 
 static int send_to_endpoint(struct wg_device *wg, struct sk_buff *skb,
-			    struct wg_endpoint *endpoint, u8 ds,
+			    const struct wg_endpoint *endpoint, u8 ds,
 			    struct dst_cache *cache, bool *src_gone)
 {
 	if (endpoint->addr.sa_family == AF_INET)
@@ -251,22 +251,17 @@ int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *data,
 	return wg_socket_send_skb_to_peer(peer, skb, ds);
 }
 
-int wg_socket_send_buffer_as_reply_to_skb(struct wg_device *wg,
-					  struct sk_buff *in_skb, void *data,
-					  size_t len)
+/* A reply to a packet from endpoint (no peer, so no route cache). */
+int wg_socket_send_buffer_to_endpoint(struct wg_device *wg,
+				      const struct wg_endpoint *endpoint,
+				      void *data, size_t len)
 {
-	struct wg_endpoint endpoint;
-	struct sk_buff *skb;
+	struct sk_buff *skb = buffer_to_skb(data, len);
 	bool src_gone;
-	int ret;
 
-	ret = wg_socket_endpoint_from_skb(&endpoint, in_skb);
-	if (unlikely(ret < 0))
-		return ret;
-	skb = buffer_to_skb(data, len);
 	if (unlikely(!skb))
 		return -ENOMEM;
-	return send_to_endpoint(wg, skb, &endpoint, 0, NULL, &src_gone);
+	return send_to_endpoint(wg, skb, endpoint, 0, NULL, &src_gone);
 }
 
 /* The outer source of a received packet, and the address it reached. */

@@ -30,6 +30,21 @@ struct wg_endpoint {
 	};
 };
 
+/* The remote address and port, as the cookie and rate-limit code want them. */
+static inline const void *wg_endpoint_ip(const struct wg_endpoint *endpoint)
+{
+	if (endpoint->addr.sa_family == AF_INET)
+		return &endpoint->addr4.sin_addr;
+	return &endpoint->addr6.sin6_addr;
+}
+
+static inline __be16 wg_endpoint_port(const struct wg_endpoint *endpoint)
+{
+	if (endpoint->addr.sa_family == AF_INET)
+		return endpoint->addr4.sin_port;
+	return endpoint->addr6.sin6_port;
+}
+
 int wg_socket_init(struct wg_device *wg, u16 port);
 void wg_socket_reinit(struct wg_device *wg, struct sock *new4,
 		      struct sock *new6);
@@ -37,9 +52,9 @@ int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb,
 			       u8 ds);
 int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *data,
 				  size_t len, u8 ds);
-int wg_socket_send_buffer_as_reply_to_skb(struct wg_device *wg,
-					  struct sk_buff *in_skb, void *data,
-					  size_t len);
+int wg_socket_send_buffer_to_endpoint(struct wg_device *wg,
+				      const struct wg_endpoint *endpoint,
+				      void *data, size_t len);
 int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
 				const struct sk_buff *skb);
 void wg_socket_set_peer_endpoint(struct wg_peer *peer,
