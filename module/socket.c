@@ -29,6 +29,17 @@ static void account_tx(struct wg_peer *peer, unsigned int len)
 	dev_sw_netstats_tx_add(peer->device->dev, 1, len);
 }
 
+/*
+ * The sticky source no longer works: route from scratch, and tell the
+ * caller so that the peer forgets it.
+ */
+static void source_gone(struct dst_cache *cache, bool *src_gone)
+{
+	*src_gone = true;
+	if (cache)
+		dst_cache_reset(cache);
+}
+
 static int send4(struct wg_device *wg, struct sk_buff *skb,
 		 const struct wg_endpoint *endpoint, u8 ds,
 		 struct dst_cache *cache, bool *src_gone)
@@ -43,10 +54,6 @@ static int send4(struct wg_device *wg, struct sk_buff *skb,
 	struct rtable *rt = NULL;
 	struct sock *sock;
 	int ret = 0;
-
-	skb_mark_not_on_list(skb);
-	skb->dev = NULL;
-	skb->mark = wg->fwmark;
 
 	rcu_read_lock_bh();
 	sock = rcu_dereference_bh(wg->sock4);
@@ -65,17 +72,13 @@ static int send4(struct wg_device *wg, struct sk_buff *skb,
 			     !inet_confirm_addr(sock_net(sock), NULL, 0,
 						fl.saddr, RT_SCOPE_HOST))) {
 			fl.saddr = 0;
-			*src_gone = true;
-			if (cache)
-				dst_cache_reset(cache);
+			source_gone(cache, src_gone);
 		}
 		rt = ip_route_output_flow(sock_net(sock), &fl, sock);
 		if (unlikely(endpoint->src_if4 && PTR_ERR_OR_ZERO(rt) == -EINVAL &&
 			     fl.saddr)) {
 			fl.saddr = 0;
-			*src_gone = true;
-			if (cache)
-				dst_cache_reset(cache);
+			source_gone(cache, src_gone);
 			rt = ip_route_output_flow(sock_net(sock), &fl, sock);
 		}
 		if (IS_ERR(rt)) {
@@ -131,10 +134,6 @@ static int send6(struct wg_device *wg, struct sk_buff *skb,
 	struct sock *sock;
 	int ret = 0;
 
-	skb_mark_not_on_list(skb);
-	skb->dev = NULL;
-	skb->mark = wg->fwmark;
-
 	rcu_read_lock_bh();
 	sock = rcu_dereference_bh(wg->sock6);
 	if (unlikely(!sock)) {
@@ -150,9 +149,7 @@ static int send6(struct wg_device *wg, struct sk_buff *skb,
 		if (unlikely(!ipv6_addr_any(&fl.saddr) &&
 			     !ipv6_chk_addr(sock_net(sock), &fl.saddr, NULL, 0))) {
 			fl.saddr = in6addr_any;
-			*src_gone = true;
-			if (cache)
-				dst_cache_reset(cache);
+			source_gone(cache, src_gone);
 		}
 		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock), sock, &fl,
 						      NULL);
@@ -200,6 +197,9 @@ static int send_to_endpoint(struct wg_device *wg, struct sk_buff *skb,
 			    const struct wg_endpoint *endpoint, u8 ds,
 			    struct dst_cache *cache, bool *src_gone)
 {
+	skb_mark_not_on_list(skb);
+	skb->dev = NULL;
+	skb->mark = wg->fwmark;
 	if (endpoint->addr.sa_family == AF_INET)
 		return send4(wg, skb, endpoint, ds, cache, src_gone);
 	if (endpoint->addr.sa_family == AF_INET6)
