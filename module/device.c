@@ -212,6 +212,17 @@ static int wg_ndo_init(struct net_device *dev)
 	return dev->tstats ? 0 : -ENOMEM;
 }
 
+/* Undoes wg_device_state_init(), erasing the device's secrets. */
+static void wg_device_state_uninit(struct wg_device *wg)
+{
+	wg_crypt_queue_uninit(&wg->handshake_queue);
+	wg_crypt_queue_uninit(&wg->encrypt_queue);
+	wg_crypt_queue_uninit(&wg->decrypt_queue);
+	wg_ratelimiter_uninit(&wg->ratelimiter);
+	wg_cookie_checker_clear(&wg->cookie_checker);
+	wg_noise_device_uninit(&wg->noise);
+}
+
 /* Unregistering, under RTNL: drop every peer and the device's state. */
 static void wg_ndo_uninit(struct net_device *dev)
 {
@@ -235,12 +246,7 @@ static void wg_ndo_uninit(struct net_device *dev)
 		atomic_dec(&wg->handshake_queue_len);
 		kfree_skb(skb);
 	}
-	wg_crypt_queue_uninit(&wg->handshake_queue);
-	wg_crypt_queue_uninit(&wg->encrypt_queue);
-	wg_crypt_queue_uninit(&wg->decrypt_queue);
-	wg_ratelimiter_uninit(&wg->ratelimiter);
-	wg_cookie_checker_clear(&wg->cookie_checker);
-	wg_noise_device_uninit(&wg->noise);
+	wg_device_state_uninit(wg);
 
 	free_percpu(dev->tstats);
 	dev->tstats = NULL;
@@ -354,11 +360,7 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 		if (!list_empty(&wg->device_list)) {
 			/* ndo_init failed: ndo_uninit never ran. */
 			list_del_init(&wg->device_list);
-			wg_crypt_queue_uninit(&wg->handshake_queue);
-			wg_crypt_queue_uninit(&wg->encrypt_queue);
-			wg_crypt_queue_uninit(&wg->decrypt_queue);
-			wg_ratelimiter_uninit(&wg->ratelimiter);
-			wg_noise_device_uninit(&wg->noise);
+			wg_device_state_uninit(wg);
 		}
 		return ret;
 	}
