@@ -35,7 +35,7 @@ free_udp_port() {
 	local p
 	while :; do
 		p=$((20000 + RANDOM % 40000))
-		ss -Huln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+		ss -Huln "sport = :$p" 2>/dev/null | grep . >/dev/null || { echo "$p"; return; }
 	done
 }
 pa=$(free_udp_port)
