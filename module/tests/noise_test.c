@@ -3,7 +3,9 @@
  * The Noise handshake between two in-memory devices, with the frozen
  * protocol clock: round trips, tampering, replay and flood, low-order
  * keys, keypair slots and ages, and a known-answer transcript computed in
- * userspace (tests/kunit/noise_vectors.py).
+ * userspace (tests/kunit/noise_vectors.py). A second suite checks the
+ * handshake state machine: crossing initiations, where a late response must
+ * not make a second session, and a table of state x input -> outcome.
  */
 #include <kunit/test.h>
 #include <linux/random.h>
@@ -156,18 +158,26 @@ static void make_response(struct kunit *test, struct side *from,
 	wg_cookie_add_macs(&from->maker, msg, sizeof(*msg));
 }
 
+/* @from initiates, @to responds, both begin sessions; @init keeps message 1. */
+static void handshake_from(struct kunit *test, struct pair *p, struct side *from,
+			   struct side *to, struct wg_msg_initiation *init)
+{
+	struct wg_msg_response resp;
+
+	make_initiation(test, from, init);
+	KUNIT_ASSERT_EQ(test, receive_initiation(to, p, init, false), 0);
+	make_response(test, to, &resp);
+	KUNIT_ASSERT_EQ(test, receive_response(from, p, &resp, false), 0);
+	KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&to->hs, &to->kps), 0);
+	KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&from->hs, &from->kps), 0);
+}
+
 /* a initiates, b responds, both begin sessions. */
 static void handshake(struct kunit *test, struct pair *p)
 {
 	struct wg_msg_initiation init;
-	struct wg_msg_response resp;
 
-	make_initiation(test, &p->a, &init);
-	KUNIT_ASSERT_EQ(test, receive_initiation(&p->b, p, &init, false), 0);
-	make_response(test, &p->b, &resp);
-	KUNIT_ASSERT_EQ(test, receive_response(&p->a, p, &resp, false), 0);
-	KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&p->b.hs, &p->b.kps), 0);
-	KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&p->a.hs, &p->a.kps), 0);
+	handshake_from(test, p, &p->a, &p->b, &init);
 }
 
 static struct wg_noise_keypair *slot(struct wg_noise_keypair __rcu **s)
@@ -799,6 +809,664 @@ static void noise_known_answer(struct kunit *test)
 	wg_test_clock_ns = 0;
 }
 
+/*
+ * Crossing initiations. A sends I_A and B sends I_B; A takes I_B first and
+ * answers it (R_A), which drops A's own initiation. B's answer to I_A (R_B)
+ * then reaches A late: A must reject it, or A would hold two sessions from
+ * two different exchanges. Every step makes the glue's calls: a responder
+ * runs consume_initiation, create_response and begin_session, an initiator
+ * consume_response and begin_session.
+ */
+enum late_point {
+	LATE_BEFORE_RESPONSE,	/* A took I_B and has not answered yet */
+	LATE_BEFORE_SESSION,	/* A created R_A, has not begun its session */
+	LATE_AFTER_SESSION,	/* A began its responder session */
+};
+
+struct crossing {
+	struct pair *p;
+	struct wg_msg_initiation i_a, i_b;
+	struct wg_msg_response r_a, r_b;
+	bool b_took_r_a_first;		/* else B took I_A before R_A */
+	struct wg_noise_keypair *kb;	/* B's initiator keypair (of I_B) */
+	struct wg_noise_keypair *kb_late;	/* B's responder keypair (of I_A) */
+};
+
+/* @to takes @init and answers it, as the receive and send paths do. */
+static struct wg_noise_keypair *
+answer_initiation(struct kunit *test, struct pair *p, struct side *to,
+		  const struct wg_msg_initiation *init, struct wg_msg_response *resp)
+{
+	struct wg_noise_keypair *kp;
+
+	KUNIT_ASSERT_EQ(test, receive_initiation(to, p, init, false), 0);
+	KUNIT_EXPECT_EQ(test, to->hs.state, WG_NOISE_CONSUMED_INITIATION);
+	make_response(test, to, resp);
+	KUNIT_EXPECT_EQ(test, to->hs.state, WG_NOISE_CREATED_RESPONSE);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(resp->receiver_index), le32_to_cpu(init->sender_index));
+	KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&to->hs, &to->kps), 0);
+	KUNIT_EXPECT_EQ(test, to->hs.state, WG_NOISE_ZEROED);
+	kp = slot(&to->kps.next_keypair);
+	KUNIT_ASSERT_NOT_NULL(test, kp);
+	KUNIT_EXPECT_FALSE(test, kp->i_am_the_initiator);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(kp->remote_index), le32_to_cpu(init->sender_index));
+	return kp;
+}
+
+/*
+ * @to gets a response to an initiation it dropped: rejected, and nothing
+ * changes. Should it be accepted, the session is begun as the receive path
+ * would, so that the checks of the keypairs see the damage too.
+ */
+static void late_response_rejected(struct kunit *test, struct pair *p, struct side *to,
+				   const struct wg_msg_response *resp)
+{
+	struct wg_noise_keypair *cur = slot(&to->kps.current_keypair);
+	struct wg_noise_keypair *prev = slot(&to->kps.previous_keypair);
+	struct wg_noise_keypair *next = slot(&to->kps.next_keypair);
+	enum wg_noise_state state = to->hs.state;
+	__le32 index = to->hs.index_entry.index;
+	int ret;
+
+	ret = receive_response(to, p, resp, false);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -ENOENT, "a late response was accepted");
+	if (!ret)
+		wg_noise_begin_session(&to->hs, &to->kps);
+	KUNIT_EXPECT_EQ(test, to->hs.state, state);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(to->hs.index_entry.index), le32_to_cpu(index));
+	KUNIT_EXPECT_PTR_EQ(test, slot(&to->kps.current_keypair), cur);
+	KUNIT_EXPECT_PTR_EQ(test, slot(&to->kps.previous_keypair), prev);
+	KUNIT_EXPECT_PTR_EQ(test, slot(&to->kps.next_keypair), next);
+}
+
+/* B does its part, then R_B reaches A. */
+static void crossing_b_then_late(struct kunit *test, struct crossing *c)
+{
+	struct side *b = &c->p->b;
+
+	if (c->b_took_r_a_first) {
+		/* I_B was answered: B begins its initiator session. */
+		KUNIT_ASSERT_EQ(test, receive_response(b, c->p, &c->r_a, false), 0);
+		KUNIT_EXPECT_EQ(test, b->hs.state, WG_NOISE_CONSUMED_RESPONSE);
+		KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&b->hs, &b->kps), 0);
+		c->kb = slot(&b->kps.current_keypair);
+		KUNIT_ASSERT_NOT_NULL(test, c->kb);
+		KUNIT_EXPECT_TRUE(test, c->kb->i_am_the_initiator);
+	}
+	/* I_A reaches B only now; its timestamp is B's first from A. */
+	c->kb_late = answer_initiation(test, c->p, b, &c->i_a, &c->r_b);
+	late_response_rejected(test, c->p, &c->p->a, &c->r_b);
+}
+
+/* B took R_A first: A's keypair and B's initiator keypair are one session. */
+static void crossing_one_session(struct kunit *test, struct crossing *c,
+				 struct wg_noise_keypair *ka)
+{
+	struct side *a = &c->p->a, *b = &c->p->b;
+	struct wg_noise_keypair *found;
+
+	KUNIT_EXPECT_PTR_EQ(test, slot(&b->kps.current_keypair), c->kb);
+	KUNIT_EXPECT_PTR_EQ(test, slot(&b->kps.next_keypair), c->kb_late);
+	KUNIT_EXPECT_NULL(test, slot(&b->kps.previous_keypair));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c->kb->remote_index), le32_to_cpu(ka->index_entry.index));
+
+	/* B sends on its current keypair; A finds ka by the index and opens. */
+	found = wg_noise_lookup_keypair(&a->nd, c->kb->remote_index);
+	KUNIT_EXPECT_PTR_EQ(test, found, ka);
+	wg_noise_keypair_put(found);
+	check_transport(test, c->kb, ka);
+	/* That confirms ka: A sends on it, B finds kb and opens. */
+	KUNIT_EXPECT_TRUE(test, wg_noise_received_with_keypair(&a->kps, ka));
+	found = wg_noise_keypairs_current(&a->kps);
+	KUNIT_EXPECT_PTR_EQ(test, found, ka);
+	wg_noise_keypair_put(found);
+	KUNIT_EXPECT_NULL(test, slot(&a->kps.next_keypair));
+	KUNIT_EXPECT_NULL(test, slot(&a->kps.previous_keypair));
+	found = wg_noise_lookup_keypair(&b->nd, ka->remote_index);
+	KUNIT_EXPECT_PTR_EQ(test, found, c->kb);
+	wg_noise_keypair_put(found);
+	check_transport(test, ka, c->kb);
+	/* Data is not confirmation for B's initiator keypair: kb stays put. */
+	KUNIT_EXPECT_FALSE(test, wg_noise_received_with_keypair(&b->kps, c->kb));
+	found = wg_noise_keypairs_current(&b->kps);
+	KUNIT_EXPECT_PTR_EQ(test, found, c->kb);
+	wg_noise_keypair_put(found);
+}
+
+/*
+ * B took I_A first, so it dropped I_B just as A dropped I_A: R_A is late at
+ * B and rejected as well. Each side holds one unconfirmed responder keypair,
+ * of different exchanges; neither may send on it, so nothing is sent that
+ * the other cannot open. The next initiation settles it.
+ */
+static void crossing_both_dropped(struct kunit *test, struct crossing *c,
+				  struct wg_noise_keypair *ka)
+{
+	struct side *a = &c->p->a, *b = &c->p->b;
+	struct wg_noise_keypair *ka2, *kb2;
+
+	late_response_rejected(test, c->p, b, &c->r_a);
+	KUNIT_EXPECT_EQ(test, b->hs.state, WG_NOISE_ZEROED);
+	KUNIT_EXPECT_NULL(test, slot(&b->kps.current_keypair));
+	KUNIT_EXPECT_NULL(test, slot(&b->kps.previous_keypair));
+	KUNIT_EXPECT_PTR_EQ(test, slot(&b->kps.next_keypair), c->kb_late);
+	KUNIT_EXPECT_NULL(test, slot(&a->kps.current_keypair));
+	KUNIT_EXPECT_NE(test, memcmp(ka->sending.key, c->kb_late->receiving.key,
+				     WG_SYMMETRIC_KEY_LEN), 0);
+
+	/* A's retransmission, REKEY_TIMEOUT later. */
+	wg_test_clock_ns += 5 * NSEC_PER_SEC;
+	handshake(test, c->p);
+	ka2 = slot(&a->kps.current_keypair);
+	kb2 = slot(&b->kps.next_keypair);
+	KUNIT_ASSERT_NOT_NULL(test, ka2);
+	KUNIT_ASSERT_NOT_NULL(test, kb2);
+	KUNIT_EXPECT_PTR_EQ(test, slot(&a->kps.previous_keypair), ka);
+	KUNIT_EXPECT_NULL(test, slot(&a->kps.next_keypair));
+	KUNIT_EXPECT_NULL(test, slot(&b->kps.current_keypair));
+	check_transport(test, ka2, kb2);
+	KUNIT_EXPECT_TRUE(test, wg_noise_received_with_keypair(&b->kps, kb2));
+	check_transport(test, kb2, ka2);
+}
+
+static void late_response(struct kunit *test, bool b_took_r_a_first, enum late_point late)
+{
+	struct crossing *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct wg_noise_handshake *hs;
+	struct wg_noise_keypair *ka;
+	struct side *a, *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	/* R_A does not exist before A answers. */
+	KUNIT_ASSERT_FALSE(test, b_took_r_a_first && late == LATE_BEFORE_RESPONSE);
+	c->p = pair_new(test, NULL, NULL);
+	c->b_took_r_a_first = b_took_r_a_first;
+	a = &c->p->a;
+	b = &c->p->b;
+
+	make_initiation(test, a, &c->i_a);
+	make_initiation(test, b, &c->i_b);
+	KUNIT_EXPECT_EQ(test, a->hs.state, WG_NOISE_CREATED_INITIATION);
+	KUNIT_EXPECT_EQ(test, b->hs.state, WG_NOISE_CREATED_INITIATION);
+
+	/* A takes I_B: its own initiation, and its index, are gone. */
+	KUNIT_ASSERT_EQ(test, receive_initiation(a, c->p, &c->i_b, false), 0);
+	KUNIT_EXPECT_EQ(test, a->hs.state, WG_NOISE_CONSUMED_INITIATION);
+	hs = wg_noise_lookup_handshake(&a->nd, c->i_a.sender_index,
+				       WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
+	KUNIT_EXPECT_NULL(test, hs);
+	wg_noise_handshake_put(hs);
+	if (late == LATE_BEFORE_RESPONSE)
+		crossing_b_then_late(test, c);
+
+	make_response(test, a, &c->r_a);
+	KUNIT_EXPECT_EQ(test, a->hs.state, WG_NOISE_CREATED_RESPONSE);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c->r_a.receiver_index), le32_to_cpu(c->i_b.sender_index));
+	if (late == LATE_BEFORE_SESSION)
+		crossing_b_then_late(test, c);
+
+	KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&a->hs, &a->kps), 0);
+	KUNIT_EXPECT_EQ(test, a->hs.state, WG_NOISE_ZEROED);
+	if (late == LATE_AFTER_SESSION)
+		crossing_b_then_late(test, c);
+
+	/* A holds exactly one keypair: its side of the exchange of I_B. */
+	ka = slot(&a->kps.next_keypair);
+	KUNIT_ASSERT_NOT_NULL(test, ka);
+	KUNIT_EXPECT_NULL(test, slot(&a->kps.current_keypair));
+	KUNIT_EXPECT_NULL(test, slot(&a->kps.previous_keypair));
+	KUNIT_EXPECT_FALSE(test, ka->i_am_the_initiator);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ka->remote_index), le32_to_cpu(c->i_b.sender_index));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ka->index_entry.index),
+			le32_to_cpu(c->r_a.sender_index));
+	KUNIT_EXPECT_EQ(test, a->hs.state, WG_NOISE_ZEROED);
+	/* Nothing at A answers to the index of the dropped initiation. */
+	hs = wg_noise_lookup_handshake(&a->nd, c->i_a.sender_index,
+				       WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
+	KUNIT_EXPECT_NULL(test, hs);
+	wg_noise_handshake_put(hs);
+
+	if (b_took_r_a_first)
+		crossing_one_session(test, c, ka);
+	else
+		crossing_both_dropped(test, c, ka);
+	pair_done(test, c->p);
+}
+
+/* B took R_A, then I_A; R_B reaches A after A began its session. */
+static void noise_late_response_after_session(struct kunit *test)
+{
+	late_response(test, true, LATE_AFTER_SESSION);
+}
+
+/* ... or between A's create_response and begin_session. */
+static void noise_late_response_before_session(struct kunit *test)
+{
+	late_response(test, true, LATE_BEFORE_SESSION);
+}
+
+/* B took I_A before R_A (both sides answered), each point of A's in turn. */
+static void noise_late_response_crossed_after_session(struct kunit *test)
+{
+	late_response(test, false, LATE_AFTER_SESSION);
+}
+
+static void noise_late_response_crossed_before_session(struct kunit *test)
+{
+	late_response(test, false, LATE_BEFORE_SESSION);
+}
+
+static void noise_late_response_crossed_before_response(struct kunit *test)
+{
+	late_response(test, false, LATE_BEFORE_RESPONSE);
+}
+
+/*
+ * The handshake state machine of one endpoint X (side a) facing its peer P
+ * (side b), as a table: X is driven into a state, then given one message or
+ * operation; the outcome and X's handshake state afterwards are checked, and
+ * a rejected input must change nothing at all.
+ *
+ * Every row starts from the same history, so that every input exists in
+ * every state: P initiated once and X answered (so X has a confirmed
+ * session, and I0 to replay); then X sent I1 and, superseding it, I2, and P
+ * answered both (R1, R2), the answers not yet delivered.
+ */
+enum hs_state_row {
+	HS_ZEROED,		/* I2 abandoned: wg_noise_handshake_clear() */
+	HS_CREATED_INITIATION,	/* I2 outstanding */
+	HS_CONSUMED_INITIATION,	/* X took a new initiation from P */
+	HS_CREATED_RESPONSE,	/* ... and answered it */
+	HS_RESPONDER_SESSION,	/* ... and began the session (ZEROED) */
+	HS_CONSUMED_RESPONSE,	/* X took R2 */
+	HS_INITIATOR_SESSION,	/* ... and began the session (ZEROED) */
+	HS_NR_STATES
+};
+
+static const char * const hs_state_names[] = {
+	"ZEROED (abandoned)", "CREATED_INITIATION", "CONSUMED_INITIATION",
+	"CREATED_RESPONSE", "after begin_session (responder)", "CONSUMED_RESPONSE",
+	"after begin_session (initiator)",
+};
+
+static const enum wg_noise_state hs_state_reached[] = {
+	WG_NOISE_ZEROED, WG_NOISE_CREATED_INITIATION, WG_NOISE_CONSUMED_INITIATION,
+	WG_NOISE_CREATED_RESPONSE, WG_NOISE_ZEROED, WG_NOISE_CONSUMED_RESPONSE,
+	WG_NOISE_ZEROED,
+};
+
+enum hs_input {
+	HS_INIT_FRESH,		/* a new initiation from P */
+	HS_INIT_REPLAY,		/* the last initiation X took from P, again */
+	HS_RESP_NEWEST,		/* R2: the answer to X's newest initiation */
+	HS_RESP_OLDER,		/* R1: the answer to I1, superseded by I2 */
+	HS_RESP_UNKNOWN,	/* R2 addressed to an index X does not use */
+	HS_CREATE_RESPONSE,
+	HS_BEGIN_TWICE,		/* the second call must fail in any state */
+	HS_CREATE_INITIATION,
+	HS_NR_INPUTS
+};
+
+static const char * const hs_input_names[] = {
+	"fresh initiation", "replayed initiation", "response to newest initiation",
+	"response to superseded initiation", "response to unknown index",
+	"create_response", "begin_session twice", "create_initiation",
+};
+
+enum hs_new_keypair { HS_NO_KEYPAIR, HS_NEW_CURRENT, HS_NEW_NEXT };
+
+struct hs_row {
+	enum hs_state_row state;
+	enum hs_input input;
+	int ret;			/* 0: accepted */
+	enum wg_noise_state after;
+	enum hs_new_keypair keypair;
+	const char *why;
+};
+
+#define HS_ROW(s, in, r, st, kp, why) \
+	{ HS_##s, HS_##in, r, WG_NOISE_##st, HS_##kp, why }
+
+static const struct hs_row hs_table[] = {
+	HS_ROW(ZEROED, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "a new initiation is always answered"),
+	HS_ROW(ZEROED, INIT_REPLAY, -ESTALE, ZEROED, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(ZEROED, RESP_NEWEST, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "abandoned initiation: its index is retired"),
+	HS_ROW(ZEROED, RESP_OLDER, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(ZEROED, RESP_UNKNOWN, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(ZEROED, CREATE_RESPONSE, -EINVAL, ZEROED, NO_KEYPAIR,
+	       "no initiation to answer"),
+	HS_ROW(ZEROED, BEGIN_TWICE, -EINVAL, ZEROED, NO_KEYPAIR,
+	       "no finished handshake"),
+	HS_ROW(ZEROED, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "initiating is always possible"),
+
+	HS_ROW(CREATED_INITIATION, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "crossing initiations: answering drops ours"),
+	HS_ROW(CREATED_INITIATION, INIT_REPLAY, -ESTALE, CREATED_INITIATION, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(CREATED_INITIATION, RESP_NEWEST, 0, CONSUMED_RESPONSE, NO_KEYPAIR,
+	       "the answer to our outstanding initiation"),
+	HS_ROW(CREATED_INITIATION, RESP_OLDER, -ENOENT, CREATED_INITIATION, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(CREATED_INITIATION, RESP_UNKNOWN, -ENOENT, CREATED_INITIATION, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(CREATED_INITIATION, CREATE_RESPONSE, -EINVAL, CREATED_INITIATION, NO_KEYPAIR,
+	       "we are the initiator"),
+	HS_ROW(CREATED_INITIATION, BEGIN_TWICE, -EINVAL, CREATED_INITIATION, NO_KEYPAIR,
+	       "no response yet"),
+	HS_ROW(CREATED_INITIATION, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "a retransmission replaces the outstanding initiation"),
+
+	HS_ROW(CONSUMED_INITIATION, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "a newer initiation replaces the unanswered one"),
+	HS_ROW(CONSUMED_INITIATION, INIT_REPLAY, -ESTALE, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(CONSUMED_INITIATION, RESP_NEWEST, -ENOENT, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "late response: we took the peer's initiation instead"),
+	HS_ROW(CONSUMED_INITIATION, RESP_OLDER, -ENOENT, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(CONSUMED_INITIATION, RESP_UNKNOWN, -ENOENT, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(CONSUMED_INITIATION, CREATE_RESPONSE, 0, CREATED_RESPONSE, NO_KEYPAIR,
+	       "the answer to the initiation taken"),
+	HS_ROW(CONSUMED_INITIATION, BEGIN_TWICE, -EINVAL, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "no response created yet"),
+	HS_ROW(CONSUMED_INITIATION, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "initiating drops the unanswered initiation"),
+
+	HS_ROW(CREATED_RESPONSE, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "a newer initiation replaces the answered one"),
+	HS_ROW(CREATED_RESPONSE, INIT_REPLAY, -ESTALE, CREATED_RESPONSE, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(CREATED_RESPONSE, RESP_NEWEST, -ENOENT, CREATED_RESPONSE, NO_KEYPAIR,
+	       "late response: we answered the peer's initiation instead"),
+	HS_ROW(CREATED_RESPONSE, RESP_OLDER, -ENOENT, CREATED_RESPONSE, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(CREATED_RESPONSE, RESP_UNKNOWN, -ENOENT, CREATED_RESPONSE, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(CREATED_RESPONSE, CREATE_RESPONSE, -EINVAL, CREATED_RESPONSE, NO_KEYPAIR,
+	       "answered already"),
+	HS_ROW(CREATED_RESPONSE, BEGIN_TWICE, 0, ZEROED, NEW_NEXT,
+	       "responder: the keypair waits for confirmation"),
+	HS_ROW(CREATED_RESPONSE, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "initiating drops the response not yet turned into a session"),
+
+	HS_ROW(RESPONDER_SESSION, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "a new initiation is always answered"),
+	HS_ROW(RESPONDER_SESSION, INIT_REPLAY, -ESTALE, ZEROED, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(RESPONDER_SESSION, RESP_NEWEST, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "late response: we began a session as the responder instead"),
+	HS_ROW(RESPONDER_SESSION, RESP_OLDER, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(RESPONDER_SESSION, RESP_UNKNOWN, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(RESPONDER_SESSION, CREATE_RESPONSE, -EINVAL, ZEROED, NO_KEYPAIR,
+	       "answered already"),
+	HS_ROW(RESPONDER_SESSION, BEGIN_TWICE, -EINVAL, ZEROED, NO_KEYPAIR,
+	       "the session was begun already"),
+	HS_ROW(RESPONDER_SESSION, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "initiating is always possible"),
+
+	HS_ROW(CONSUMED_RESPONSE, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "a new initiation replaces the response not yet turned into a session"),
+	HS_ROW(CONSUMED_RESPONSE, INIT_REPLAY, -ESTALE, CONSUMED_RESPONSE, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(CONSUMED_RESPONSE, RESP_NEWEST, -ENOENT, CONSUMED_RESPONSE, NO_KEYPAIR,
+	       "the same answer again must not make a second session"),
+	HS_ROW(CONSUMED_RESPONSE, RESP_OLDER, -ENOENT, CONSUMED_RESPONSE, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(CONSUMED_RESPONSE, RESP_UNKNOWN, -ENOENT, CONSUMED_RESPONSE, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(CONSUMED_RESPONSE, CREATE_RESPONSE, -EINVAL, CONSUMED_RESPONSE, NO_KEYPAIR,
+	       "we are the initiator"),
+	HS_ROW(CONSUMED_RESPONSE, BEGIN_TWICE, 0, ZEROED, NEW_CURRENT,
+	       "initiator: the response confirmed the keypair"),
+	HS_ROW(CONSUMED_RESPONSE, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "initiating drops the response not yet turned into a session"),
+
+	HS_ROW(INITIATOR_SESSION, INIT_FRESH, 0, CONSUMED_INITIATION, NO_KEYPAIR,
+	       "a new initiation is always answered"),
+	HS_ROW(INITIATOR_SESSION, INIT_REPLAY, -ESTALE, ZEROED, NO_KEYPAIR,
+	       "timestamp not newer: a replay"),
+	HS_ROW(INITIATOR_SESSION, RESP_NEWEST, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "the same answer again: its index now names the keypair"),
+	HS_ROW(INITIATOR_SESSION, RESP_OLDER, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "superseded initiation: its index is retired"),
+	HS_ROW(INITIATOR_SESSION, RESP_UNKNOWN, -ENOENT, ZEROED, NO_KEYPAIR,
+	       "no handshake under that index"),
+	HS_ROW(INITIATOR_SESSION, CREATE_RESPONSE, -EINVAL, ZEROED, NO_KEYPAIR,
+	       "no initiation to answer"),
+	HS_ROW(INITIATOR_SESSION, BEGIN_TWICE, -EINVAL, ZEROED, NO_KEYPAIR,
+	       "the session was begun already"),
+	HS_ROW(INITIATOR_SESSION, CREATE_INITIATION, 0, CREATED_INITIATION, NO_KEYPAIR,
+	       "initiating is always possible"),
+};
+
+struct hs_ctx {
+	struct pair *p;
+	struct wg_msg_initiation replay;	/* the last one X took from P */
+	struct wg_msg_response resp_newest;	/* R2 */
+	struct wg_msg_response resp_older;	/* R1 */
+};
+
+/* Everything of X's that a rejected input must leave alone. */
+struct hs_snap {
+	enum wg_noise_state state;
+	bool hashed;
+	__le32 index, remote_index;
+	u8 ephemeral_private[WG_PUBLIC_KEY_LEN], remote_ephemeral[WG_PUBLIC_KEY_LEN];
+	u8 hash[WG_HASH_LEN], chaining_key[WG_HASH_LEN];
+	u8 latest_timestamp[WG_TIMESTAMP_LEN];
+	u64 last_initiation_consumption;
+	struct wg_noise_keypair *cur, *prev, *next;	/* the slots */
+};
+
+static void hs_snap(struct hs_snap *s, struct side *x)
+{
+	const struct wg_noise_handshake *hs = &x->hs;
+
+	memset(s, 0, sizeof(*s));
+	s->state = hs->state;
+	s->hashed = hs->index_entry.hashed;
+	s->index = hs->index_entry.index;
+	s->remote_index = hs->remote_index;
+	memcpy(s->ephemeral_private, hs->ephemeral_private, WG_PUBLIC_KEY_LEN);
+	memcpy(s->remote_ephemeral, hs->remote_ephemeral, WG_PUBLIC_KEY_LEN);
+	memcpy(s->hash, hs->hash, WG_HASH_LEN);
+	memcpy(s->chaining_key, hs->chaining_key, WG_HASH_LEN);
+	memcpy(s->latest_timestamp, hs->latest_timestamp, WG_TIMESTAMP_LEN);
+	s->last_initiation_consumption = hs->last_initiation_consumption;
+	s->cur = slot(&x->kps.current_keypair);
+	s->prev = slot(&x->kps.previous_keypair);
+	s->next = slot(&x->kps.next_keypair);
+}
+
+static void hs_drive(struct kunit *test, struct hs_ctx *c, enum hs_state_row state)
+{
+	struct side *x = &c->p->a, *peer = &c->p->b;
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+
+	handshake_from(test, c->p, peer, x, &c->replay);
+	KUNIT_ASSERT_TRUE(test, wg_noise_received_with_keypair(&x->kps,
+							       slot(&x->kps.next_keypair)));
+	wg_test_clock_ns += NSEC_PER_SEC;
+	make_initiation(test, x, &init);
+	KUNIT_ASSERT_EQ(test, receive_initiation(peer, c->p, &init, false), 0);
+	make_response(test, peer, &c->resp_older);
+	wg_test_clock_ns += NSEC_PER_SEC;
+	make_initiation(test, x, &init);
+	KUNIT_ASSERT_EQ(test, receive_initiation(peer, c->p, &init, false), 0);
+	make_response(test, peer, &c->resp_newest);
+
+	switch (state) {
+	case HS_ZEROED:
+		wg_noise_handshake_clear(&x->hs);
+		break;
+	case HS_CONSUMED_INITIATION:
+	case HS_CREATED_RESPONSE:
+	case HS_RESPONDER_SESSION:
+		wg_test_clock_ns += NSEC_PER_SEC;
+		make_initiation(test, peer, &c->replay);
+		KUNIT_ASSERT_EQ(test, receive_initiation(x, c->p, &c->replay, false), 0);
+		if (state == HS_CONSUMED_INITIATION)
+			break;
+		make_response(test, x, &resp);
+		if (state == HS_RESPONDER_SESSION)
+			KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&x->hs, &x->kps), 0);
+		break;
+	case HS_CONSUMED_RESPONSE:
+	case HS_INITIATOR_SESSION:
+		KUNIT_ASSERT_EQ(test, receive_response(x, c->p, &c->resp_newest, false), 0);
+		if (state == HS_INITIATOR_SESSION)
+			KUNIT_ASSERT_EQ(test, wg_noise_begin_session(&x->hs, &x->kps), 0);
+		break;
+	default:
+		break;
+	}
+	/* Clear of the flood limit for a fresh initiation. */
+	wg_test_clock_ns += NSEC_PER_SEC;
+	KUNIT_ASSERT_EQ(test, x->hs.state, hs_state_reached[state]);
+}
+
+/* An index that names nothing on @s. */
+static __le32 hs_unused_index(struct side *s)
+{
+	struct wg_noise_handshake *hs;
+	__le32 index;
+
+	do {
+		index = cpu_to_le32(get_random_u32());
+		hs = wg_noise_lookup_handshake(&s->nd, index,
+					       WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
+		wg_noise_handshake_put(hs);
+	} while (hs);
+	return index;
+}
+
+static int hs_apply(struct kunit *test, struct hs_ctx *c, enum hs_input input)
+{
+	struct side *x = &c->p->a, *peer = &c->p->b;
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+
+	switch (input) {
+	case HS_INIT_FRESH:
+		make_initiation(test, peer, &init);
+		return receive_initiation(x, c->p, &init, false);
+	case HS_INIT_REPLAY:
+		return receive_initiation(x, c->p, &c->replay, false);
+	case HS_RESP_NEWEST:
+		return receive_response(x, c->p, &c->resp_newest, false);
+	case HS_RESP_OLDER:
+		return receive_response(x, c->p, &c->resp_older, false);
+	case HS_RESP_UNKNOWN:
+		resp = c->resp_newest;
+		resp.receiver_index = hs_unused_index(x);
+		wg_cookie_add_macs(&peer->maker, &resp, sizeof(resp));
+		return receive_response(x, c->p, &resp, false);
+	case HS_CREATE_RESPONSE:
+		return wg_noise_create_response(&x->hs, &resp);
+	case HS_BEGIN_TWICE:
+		return wg_noise_begin_session(&x->hs, &x->kps);
+	case HS_CREATE_INITIATION:
+		return wg_noise_create_initiation(&x->hs, &init);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static void hs_check_row(struct kunit *test, const struct hs_row *row)
+{
+	const char *st = hs_state_names[row->state], *in = hs_input_names[row->input];
+	struct hs_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct hs_snap *before = kunit_kzalloc(test, sizeof(*before), GFP_KERNEL);
+	struct hs_snap *after = kunit_kzalloc(test, sizeof(*after), GFP_KERNEL);
+	struct wg_noise_keypair *kp = NULL;
+	struct side *x;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_NOT_NULL(test, after);
+	c->p = pair_new(test, NULL, NULL);
+	x = &c->p->a;
+	hs_drive(test, c, row->state);
+
+	hs_snap(before, x);
+	ret = hs_apply(test, c, row->input);
+	hs_snap(after, x);
+	KUNIT_EXPECT_EQ_MSG(test, ret, row->ret, "%s, %s: %s", st, in, row->why);
+	KUNIT_EXPECT_EQ_MSG(test, after->state, row->after, "%s, %s: resulting state", st, in);
+	if (ret)
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(before, after, sizeof(*before)), 0,
+				    "%s, %s: a rejected input changed the handshake", st, in);
+
+	/* Only begin_session may install a keypair, and only one. */
+	if (!ret && row->keypair == HS_NEW_CURRENT) {
+		kp = after->cur;
+		KUNIT_EXPECT_PTR_EQ(test, after->prev, before->cur);
+		KUNIT_EXPECT_PTR_EQ(test, after->next, before->next);
+	} else if (!ret && row->keypair == HS_NEW_NEXT) {
+		kp = after->next;
+		KUNIT_EXPECT_PTR_EQ(test, after->cur, before->cur);
+		KUNIT_EXPECT_PTR_EQ(test, after->prev, before->prev);
+	} else {
+		KUNIT_EXPECT_PTR_EQ_MSG(test, after->cur, before->cur, "%s, %s", st, in);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, after->prev, before->prev, "%s, %s", st, in);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, after->next, before->next, "%s, %s", st, in);
+	}
+	if (kp) {
+		KUNIT_EXPECT_TRUE_MSG(test, kp != before->cur && kp != before->next,
+				      "%s, %s: no new keypair", st, in);
+		KUNIT_EXPECT_EQ(test, kp->i_am_the_initiator, row->keypair == HS_NEW_CURRENT);
+		/* It took over the handshake's index. */
+		KUNIT_EXPECT_EQ(test, le32_to_cpu(kp->index_entry.index),
+				le32_to_cpu(before->index));
+		KUNIT_EXPECT_FALSE(test, x->hs.index_entry.hashed);
+	}
+
+	if (row->input == HS_BEGIN_TWICE) {
+		hs_snap(before, x);
+		KUNIT_EXPECT_EQ_MSG(test, wg_noise_begin_session(&x->hs, &x->kps), -EINVAL,
+				    "%s: begin_session a second time", st);
+		hs_snap(after, x);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(before, after, sizeof(*before)), 0,
+				    "%s: the second begin_session changed something", st);
+	}
+	pair_done(test, c->p);
+	kunit_kfree(test, c->p);
+	kunit_kfree(test, c);
+	kunit_kfree(test, before);
+	kunit_kfree(test, after);
+}
+
+static void noise_state_table(struct kunit *test)
+{
+	bool seen[HS_NR_STATES][HS_NR_INPUTS] = { };
+	size_t i, j;
+
+	BUILD_BUG_ON(ARRAY_SIZE(hs_state_names) != HS_NR_STATES);
+	BUILD_BUG_ON(ARRAY_SIZE(hs_state_reached) != HS_NR_STATES);
+	BUILD_BUG_ON(ARRAY_SIZE(hs_input_names) != HS_NR_INPUTS);
+	for (i = 0; i < ARRAY_SIZE(hs_table); i++) {
+		KUNIT_EXPECT_FALSE_MSG(test, seen[hs_table[i].state][hs_table[i].input],
+				       "row %zu repeats a pair", i);
+		seen[hs_table[i].state][hs_table[i].input] = true;
+		hs_check_row(test, &hs_table[i]);
+	}
+	for (i = 0; i < HS_NR_STATES; i++)
+		for (j = 0; j < HS_NR_INPUTS; j++)
+			KUNIT_EXPECT_TRUE_MSG(test, seen[i][j], "no row for %s, %s",
+					      hs_state_names[i], hs_input_names[j]);
+}
+
 static struct kunit_case noise_cases[] = {
 	KUNIT_CASE(noise_handshake_no_psk),
 	KUNIT_CASE(noise_handshake_psk),
@@ -823,4 +1491,19 @@ static struct kunit_suite noise_suite = {
 	.test_cases = noise_cases,
 };
 
-kunit_test_suite(noise_suite);
+static struct kunit_case noise_state_cases[] = {
+	KUNIT_CASE(noise_late_response_after_session),
+	KUNIT_CASE(noise_late_response_before_session),
+	KUNIT_CASE(noise_late_response_crossed_after_session),
+	KUNIT_CASE(noise_late_response_crossed_before_session),
+	KUNIT_CASE(noise_late_response_crossed_before_response),
+	KUNIT_CASE(noise_state_table),
+	{}
+};
+
+static struct kunit_suite noise_state_suite = {
+	.name = "kwg_noise_state",
+	.test_cases = noise_state_cases,
+};
+
+kunit_test_suites(&noise_suite, &noise_state_suite);
