@@ -26,10 +26,19 @@
 #include "timers.h"
 
 /* Any MTU the padding arithmetic can take, less the IPv6 overhead. */
-#define WG_MAX_MTU (round_down(INT_MAX, WG_MSG_PADDING) - 80)
-/* Room for the data header, outer UDP/IPv6 headers and a link layer. */
-#define WG_NEEDED_HEADROOM (16 + 8 + 40 + 32)
+#define WG_MAX_MTU (round_down(INT_MAX, WG_MSG_PADDING) - WG_DATA_OVERHEAD_MAX)
+#define WG_NEEDED_HEADROOM (WG_DATA_HEADROOM + WG_LINK_HEADROOM)
 #define WG_NEEDED_TAILROOM (WG_MSG_PADDING - 1 + WG_TAG_LEN)
+/*
+ * Tunnels of ours a packet may be nested in (a VPN reached through another
+ * VPN). Beyond, it is going round a routing loop, growing each time.
+ */
+#define WG_MAX_NESTING 4
+
+/* What udev and systemd see as DEVTYPE of the device. */
+static const struct device_type wg_device_type = {
+	.name = KBUILD_MODNAME
+};
 
 struct workqueue_struct *wg_crypt_wq;
 struct workqueue_struct *wg_handshake_wq;
@@ -106,6 +115,7 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct wg_allowedips_owner *owner;
 	struct sk_buff_head packets;
 	struct wg_peer *peer = NULL;
+	u8 nesting = wg_socket_nesting();
 	struct sk_buff *next;
 	unsigned long flags;
 	sa_family_t family;
@@ -114,6 +124,14 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (unlikely(!check_packet_protocol(skb))) {
 		net_dbg_ratelimited("%s: not an IP packet\n", dev->name);
 		goto err;
+	}
+	if (unlikely(nesting > WG_MAX_NESTING)) {
+		/* Counted as the core counts a loop of stacked devices. */
+		net_dbg_ratelimited("%s: packet inside %u tunnels, a routing loop: dropped\n",
+				    dev->name, nesting);
+		++dev->stats.tx_dropped;
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
 	}
 
 	rcu_read_lock_bh();
@@ -176,6 +194,7 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 		}
 		PACKET_CB(skb)->mtu = mtu;
 		PACKET_CB(skb)->ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
+		PACKET_CB(skb)->nesting = nesting;
 		wg_reset_packet(skb, true);
 		__skb_queue_tail(&packets, skb);
 	}
@@ -276,6 +295,7 @@ static void wg_setup(struct net_device *dev)
 					   NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA;
 
 	dev->netdev_ops = &wg_netdev_ops;
+	SET_NETDEV_DEVTYPE(dev, &wg_device_type);
 	dev->header_ops = NULL;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;

@@ -111,6 +111,18 @@ static_assert(sizeof(struct wg_msg_data) == 16);
 /* The sealed payload is padded with zeros to a multiple of this. */
 #define WG_MSG_PADDING 16
 
+/*
+ * Every message travels in UDP over IPv4 or IPv6; room is sized for the
+ * larger, IPv6 (40 bytes), plus UDP (8).
+ */
+#define WG_OUTER_HEADERS_MAX_LEN (40 + 8)
+/* In front of an inner packet on the wire: outer headers, data header. */
+#define WG_DATA_HEADROOM (WG_OUTER_HEADERS_MAX_LEN + sizeof(struct wg_msg_data))
+/* What carrying an inner packet adds to it at most, padding aside. */
+#define WG_DATA_OVERHEAD_MAX (WG_OUTER_HEADERS_MAX_LEN + WG_MSG_DATA_MIN_LEN)
+/* Room kept in front of the outer headers for a link-layer header. */
+#define WG_LINK_HEADROOM 32
+
 /* Protocol limits and timers (protocol.md section 5); times in seconds. */
 #define WG_REKEY_AFTER_MESSAGES BIT_ULL(60)
 #define WG_REJECT_AFTER_MESSAGES (U64_MAX - BIT_ULL(13))

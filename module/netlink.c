@@ -637,6 +637,14 @@ static int set_private_key(struct wg_device *wg, const u8 *key)
 		 */
 		wg_noise_expire_current_keypairs(&peer->keypairs);
 		wg_peer_allow_handshake_now(peer);
+		/*
+		 * A peer kept alive persistently is told at once, as when
+		 * the device comes up: that may be the first moment it can
+		 * be reached at all (the key arrived last).
+		 */
+		if (has_key && netif_running(wg->dev) &&
+		    peer->persistent_keepalive_interval)
+			wg_packet_send_keepalive(peer);
 	}
 	return 0;
 }

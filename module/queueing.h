@@ -29,6 +29,8 @@ struct wg_packet_cb {
 	atomic_t state;
 	u32 mtu;
 	u8 ds;
+	/* Tunnels of ours it is already inside: see wg_socket_nesting(). */
+	u8 nesting;
 };
 
 #define PACKET_CB(skb) ((struct wg_packet_cb *)((skb)->cb))

@@ -120,10 +120,11 @@ void wg_packet_send_keepalive(struct wg_peer *peer)
 	struct sk_buff *skb;
 
 	if (skb_queue_empty_lockless(&peer->staged_packet_queue)) {
-		skb = alloc_skb(LL_MAX_HEADER + 96 + WG_TAG_LEN, GFP_ATOMIC);
+		skb = alloc_skb(LL_MAX_HEADER + WG_DATA_HEADROOM + WG_TAG_LEN,
+				GFP_ATOMIC);
 		if (unlikely(!skb))
 			return;
-		skb_reserve(skb, LL_MAX_HEADER + 96);
+		skb_reserve(skb, LL_MAX_HEADER + WG_DATA_HEADROOM);
 		skb->dev = peer->device->dev;
 		PACKET_CB(skb)->mtu = peer->device->dev->mtu;
 		PACKET_CB(skb)->ds = 0;

@@ -20,8 +20,20 @@
 #include "peer.h"
 #include "queueing.h"
 
-/* Outer IPv6 + UDP headers, and a link layer on top. */
-#define WG_OUTER_HEADROOM (sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+static_assert(WG_OUTER_HEADERS_MAX_LEN ==
+	      sizeof(struct ipv6hdr) + sizeof(struct udphdr));
+
+/*
+ * How many of our tunnels the outer packet being handed to the IP stack on
+ * this CPU has gone through: set around that synchronous hand-off (BH off),
+ * read by wg_xmit() if the route leads back into one of our devices.
+ */
+static DEFINE_PER_CPU(u8, outer_nesting);
+
+u8 wg_socket_nesting(void)
+{
+	return __this_cpu_read(outer_nesting);
+}
 
 static void account_tx(struct wg_peer *peer, unsigned int len)
 {
@@ -38,6 +50,22 @@ static void source_gone(struct dst_cache *cache, bool *src_gone)
 	*src_gone = true;
 	if (cache)
 		dst_cache_reset(cache);
+}
+
+/*
+ * A route looked up from the sticky source is no good when the source is
+ * refused (@err -EINVAL) or when the route now leaves through another
+ * interface than the one the peer reached us on: a better route appeared,
+ * and the peer should see us come from that route's own address.
+ */
+static bool source_off_route(const struct wg_endpoint *endpoint, int err,
+			     const struct net_device *route_dev)
+{
+	if (!endpoint->src_if)
+		return false;
+	if (err)
+		return err == -EINVAL;
+	return route_dev->ifindex != endpoint->src_if;
 }
 
 static int send4(struct wg_device *wg, struct sk_buff *skb,
@@ -75,8 +103,11 @@ static int send4(struct wg_device *wg, struct sk_buff *skb,
 			source_gone(cache, src_gone);
 		}
 		rt = ip_route_output_flow(sock_net(sock), &fl, sock);
-		if (unlikely(endpoint->src_if4 && PTR_ERR_OR_ZERO(rt) == -EINVAL &&
-			     fl.saddr)) {
+		if (unlikely(fl.saddr &&
+			     source_off_route(endpoint, IS_ERR(rt) ? PTR_ERR(rt) : 0,
+					      IS_ERR(rt) ? NULL : rt->dst.dev))) {
+			if (!IS_ERR(rt))
+				ip_rt_put(rt);
 			fl.saddr = 0;
 			source_gone(cache, src_gone);
 			rt = ip_route_output_flow(sock_net(sock), &fl, sock);
@@ -87,19 +118,12 @@ static int send4(struct wg_device *wg, struct sk_buff *skb,
 					    wg->dev->name, &endpoint->addr, ret);
 			goto err;
 		}
-		if (unlikely(rt->dst.dev == wg->dev)) {
-			ip_rt_put(rt);
-			ret = -ELOOP;
-			net_dbg_ratelimited("%s: routing loop to %pISpfsc\n",
-					    wg->dev->name, &endpoint->addr);
-			goto err;
-		}
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
 	}
 
 	ret = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
-				rt->dst.header_len + WG_OUTER_HEADROOM);
+				rt->dst.header_len + WG_OUTER_HEADERS_MAX_LEN);
 	if (unlikely(ret)) {
 		ip_rt_put(rt);
 		goto err;
@@ -153,17 +177,20 @@ static int send6(struct wg_device *wg, struct sk_buff *skb,
 		}
 		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock), sock, &fl,
 						      NULL);
+		if (unlikely(!ipv6_addr_any(&fl.saddr) &&
+			     source_off_route(endpoint, PTR_ERR_OR_ZERO(dst),
+					      IS_ERR(dst) ? NULL : dst->dev))) {
+			if (!IS_ERR(dst))
+				dst_release(dst);
+			fl.saddr = in6addr_any;
+			source_gone(cache, src_gone);
+			dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock), sock,
+							      &fl, NULL);
+		}
 		if (IS_ERR(dst)) {
 			ret = PTR_ERR(dst);
 			net_dbg_ratelimited("%s: no route to %pISpfsc, error %d\n",
 					    wg->dev->name, &endpoint->addr, ret);
-			goto err;
-		}
-		if (unlikely(dst->dev == wg->dev)) {
-			dst_release(dst);
-			ret = -ELOOP;
-			net_dbg_ratelimited("%s: routing loop to %pISpfsc\n",
-					    wg->dev->name, &endpoint->addr);
 			goto err;
 		}
 		if (cache)
@@ -171,7 +198,7 @@ static int send6(struct wg_device *wg, struct sk_buff *skb,
 	}
 
 	ret = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) +
-				dst->header_len + WG_OUTER_HEADROOM);
+				dst->header_len + WG_OUTER_HEADERS_MAX_LEN);
 	if (unlikely(ret)) {
 		dst_release(dst);
 		goto err;
@@ -193,19 +220,34 @@ out:
 #endif
 }
 
+/*
+ * Every skb sent here carries our control block: data packets from
+ * wg_xmit(), fresh ones (keepalives, handshake messages) zeroed by
+ * alloc_skb(), hence at nesting 0.
+ */
 static int send_to_endpoint(struct wg_device *wg, struct sk_buff *skb,
 			    const struct wg_endpoint *endpoint, u8 ds,
 			    struct dst_cache *cache, bool *src_gone)
 {
+	u8 nesting = PACKET_CB(skb)->nesting + 1;
+	int ret;
+
 	skb_mark_not_on_list(skb);
 	skb->dev = NULL;
 	skb->mark = wg->fwmark;
-	if (endpoint->addr.sa_family == AF_INET)
-		return send4(wg, skb, endpoint, ds, cache, src_gone);
-	if (endpoint->addr.sa_family == AF_INET6)
-		return send6(wg, skb, endpoint, ds, cache, src_gone);
-	kfree_skb(skb);
-	return -EAFNOSUPPORT;
+	local_bh_disable();
+	nesting = __this_cpu_xchg(outer_nesting, nesting);
+	if (endpoint->addr.sa_family == AF_INET) {
+		ret = send4(wg, skb, endpoint, ds, cache, src_gone);
+	} else if (endpoint->addr.sa_family == AF_INET6) {
+		ret = send6(wg, skb, endpoint, ds, cache, src_gone);
+	} else {
+		kfree_skb(skb);
+		ret = -EAFNOSUPPORT;
+	}
+	__this_cpu_write(outer_nesting, nesting);
+	local_bh_enable();
+	return ret;
 }
 
 int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
@@ -230,12 +272,13 @@ int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
 
 static struct sk_buff *buffer_to_skb(void *data, size_t len)
 {
-	struct sk_buff *skb = alloc_skb(len + NET_SKB_PAD + WG_OUTER_HEADROOM +
-					32, GFP_ATOMIC);
+	const unsigned int headroom = NET_SKB_PAD + WG_OUTER_HEADERS_MAX_LEN +
+				      WG_LINK_HEADROOM;
+	struct sk_buff *skb = alloc_skb(headroom + len, GFP_ATOMIC);
 
 	if (unlikely(!skb))
 		return NULL;
-	skb_reserve(skb, NET_SKB_PAD + WG_OUTER_HEADROOM + 32);
+	skb_reserve(skb, headroom);
 	skb_set_inner_network_header(skb, 0);
 	skb_put_data(skb, data, len);
 	return skb;
@@ -274,7 +317,6 @@ int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
 		endpoint->addr4.sin_port = udp_hdr(skb)->source;
 		endpoint->addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
 		endpoint->src4.s_addr = ip_hdr(skb)->daddr;
-		endpoint->src_if4 = skb->skb_iif;
 	} else if (IS_ENABLED(CONFIG_IPV6) && skb->protocol == htons(ETH_P_IPV6)) {
 		endpoint->addr6.sin6_family = AF_INET6;
 		endpoint->addr6.sin6_port = udp_hdr(skb)->source;
@@ -285,18 +327,18 @@ int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
 	} else {
 		return -EINVAL;
 	}
+	endpoint->src_if = skb->skb_iif;
 	return 0;
 }
 
 static bool endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b)
 {
-	if (a->addr.sa_family != b->addr.sa_family)
+	if (a->addr.sa_family != b->addr.sa_family || a->src_if != b->src_if)
 		return false;
 	if (a->addr.sa_family == AF_INET)
 		return a->addr4.sin_port == b->addr4.sin_port &&
 		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr &&
-		       a->src4.s_addr == b->src4.s_addr &&
-		       a->src_if4 == b->src_if4;
+		       a->src4.s_addr == b->src4.s_addr;
 	if (a->addr.sa_family == AF_INET6)
 		return a->addr6.sin6_port == b->addr6.sin6_port &&
 		       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
@@ -322,19 +364,11 @@ void wg_socket_set_peer_endpoint(struct wg_peer *peer,
 	write_unlock_bh(&peer->endpoint_lock);
 }
 
-void wg_socket_set_peer_endpoint_from_skb(struct wg_peer *peer,
-					  const struct sk_buff *skb)
-{
-	struct wg_endpoint endpoint;
-
-	if (!wg_socket_endpoint_from_skb(&endpoint, skb))
-		wg_socket_set_peer_endpoint(peer, &endpoint);
-}
-
 void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer)
 {
 	write_lock_bh(&peer->endpoint_lock);
 	memset(&peer->endpoint.src6, 0, sizeof(peer->endpoint.src6));
+	peer->endpoint.src_if = 0;
 	dst_cache_reset_now(&peer->endpoint_cache);
 	write_unlock_bh(&peer->endpoint_lock);
 }

@@ -11,8 +11,9 @@ struct wg_device;
 struct wg_peer;
 
 /*
- * Where a peer is, and the local address it last reached us on (the
- * "sticky" source we answer from).
+ * Where a peer is, and the local address it last reached us on with the
+ * interface that packet came in through: the "sticky" source we answer
+ * from, for as long as the route to the peer leaves through that interface.
  */
 struct wg_endpoint {
 	union {
@@ -21,13 +22,10 @@ struct wg_endpoint {
 		struct sockaddr_in6 addr6;
 	};
 	union {
-		struct {
-			struct in_addr src4;
-			/* The interface that received it, for the scope. */
-			int src_if4;
-		};
+		struct in_addr src4;
 		struct in6_addr src6;
 	};
+	int src_if;
 };
 
 /* The remote address and port, as the cookie and rate-limit code want them. */
@@ -45,23 +43,122 @@ static inline __be16 wg_endpoint_port(const struct wg_endpoint *endpoint)
 	return endpoint->addr6.sin6_port;
 }
 
+/**
+ * wg_socket_init() - Bind the device's UDP sockets and swap them in.
+ * @wg: the device.
+ * @port: the port to bind both families to, 0 for a random one.
+ *
+ * The sockets live in the namespace that created the device. IPv6 being
+ * unavailable costs only the IPv6 socket.
+ *
+ * Context: process, under @wg->device_update_lock; sleeps.
+ * Return: 0, -ENONET if the creating namespace is gone, or the bind error.
+ */
 int wg_socket_init(struct wg_device *wg, u16 port);
+
+/**
+ * wg_socket_reinit() - Publish new sockets (or none) and close the old.
+ * @wg: the device.
+ * @new4: the IPv4 socket, or NULL.
+ * @new6: the IPv6 socket, or NULL.
+ *
+ * Context: process, under @wg->device_update_lock; waits for a grace period.
+ */
 void wg_socket_reinit(struct wg_device *wg, struct sock *new4,
 		      struct sock *new6);
+
+/**
+ * wg_socket_send_skb_to_peer() - Send a message to the peer's endpoint.
+ * @peer: the peer; its route cache and sticky source are used and updated.
+ * @skb: the message, with our control block (see queueing.h); consumed.
+ * @ds: the DS field of the outer header.
+ *
+ * Counts the bytes sent on the peer and the device.
+ *
+ * Context: any but hard IRQ; takes the peer's endpoint_lock.
+ * Return: 0, or why the message was dropped.
+ */
 int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb,
 			       u8 ds);
+
+/**
+ * wg_socket_send_buffer_to_peer() - wg_socket_send_skb_to_peer() of a copy.
+ * @peer: the peer.
+ * @data: the message.
+ * @len: its length.
+ * @ds: the DS field of the outer header.
+ *
+ * Context: as wg_socket_send_skb_to_peer(); allocates atomically.
+ * Return: 0, -ENOMEM, or why the message was dropped.
+ */
 int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *data,
 				  size_t len, u8 ds);
+
+/**
+ * wg_socket_send_buffer_to_endpoint() - Answer an address with no peer.
+ * @wg: the device.
+ * @endpoint: where to, and from which local address.
+ * @data: the message (a cookie reply).
+ * @len: its length.
+ *
+ * Context: any but hard IRQ; allocates atomically.
+ * Return: 0, -ENOMEM, or why the message was dropped.
+ */
 int wg_socket_send_buffer_to_endpoint(struct wg_device *wg,
 				      const struct wg_endpoint *endpoint,
 				      void *data, size_t len);
+
+/**
+ * wg_socket_endpoint_from_skb() - Where a received packet came from.
+ * @endpoint: filled with the outer source, the local address it reached
+ *	and the interface it came in through.
+ * @skb: the packet, network header at the outer IP header.
+ *
+ * Return: 0, or -EINVAL if it is neither IPv4 nor IPv6.
+ */
 int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
 				const struct sk_buff *skb);
+
+/**
+ * wg_socket_set_peer_endpoint() - Roam: the peer is now at @endpoint.
+ * @peer: the peer.
+ * @endpoint: its new endpoint and sticky source.
+ *
+ * Cheap when nothing changed; otherwise drops the cached route.
+ *
+ * Context: any but hard IRQ; takes the peer's endpoint_lock.
+ */
 void wg_socket_set_peer_endpoint(struct wg_peer *peer,
 				 const struct wg_endpoint *endpoint);
-void wg_socket_set_peer_endpoint_from_skb(struct wg_peer *peer,
-					  const struct sk_buff *skb);
+
+/**
+ * wg_socket_clear_peer_endpoint_src() - Forget the sticky source.
+ * @peer: the peer; routing picks the source of its next message.
+ *
+ * Context: any but hard IRQ; takes the peer's endpoint_lock.
+ */
 void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer);
+
+/**
+ * wg_socket_set_mark() - Mark every outer packet of the device with @fwmark.
+ * @wg: the device.
+ * @fwmark: the mark, 0 for none.
+ *
+ * Context: under @wg->device_update_lock.
+ */
 void wg_socket_set_mark(struct wg_device *wg, u32 fwmark);
+
+/**
+ * wg_socket_nesting() - How many of our tunnels the packet went through.
+ *
+ * An outer packet we hand to the IP stack may be routed into one of our
+ * devices again (a tunnel inside a tunnel); its transmit path asks this to
+ * bound the nesting, which a routing loop would make endless.
+ *
+ * Context: a device's transmit (BH off), synchronously below our send.
+ * Return: 0 for a packet from anywhere else, n + 1 for the outer packet of
+ * a packet that was itself nested n deep.
+ */
+u8 wg_socket_nesting(void);
 
 #endif /* _KWG_SOCKET_H */
