@@ -234,9 +234,9 @@ static int wg_ndo_init(struct net_device *dev)
 /* Undoes wg_device_state_init(), erasing the device's secrets. */
 static void wg_device_state_uninit(struct wg_device *wg)
 {
-	wg_crypt_queue_uninit(&wg->handshake_queue);
-	wg_crypt_queue_uninit(&wg->encrypt_queue);
-	wg_crypt_queue_uninit(&wg->decrypt_queue);
+	wg_parallel_queue_uninit(&wg->incoming_handshakes);
+	wg_parallel_queue_uninit(&wg->encrypt_queue);
+	wg_parallel_queue_uninit(&wg->decrypt_queue);
 	wg_ratelimiter_uninit(&wg->ratelimiter);
 	wg_cookie_checker_clear(&wg->cookie_checker);
 	wg_noise_device_uninit(&wg->noise);
@@ -260,9 +260,9 @@ static void wg_ndo_uninit(struct net_device *dev)
 
 	/* The handshake workers may still hold messages: finish them. */
 	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu_ptr(wg->handshake_queue.worker, cpu)->work);
-	while ((skb = ptr_ring_consume_bh(&wg->handshake_queue.ring)) != NULL) {
-		atomic_dec(&wg->handshake_queue_len);
+		flush_work(&per_cpu_ptr(wg->incoming_handshakes.worker, cpu)->work);
+	while ((skb = ptr_ring_consume_bh(&wg->incoming_handshakes.ring)) != NULL) {
+		atomic_dec(&wg->incoming_handshakes_len);
 		kfree_skb(skb);
 	}
 	wg_device_state_uninit(wg);
@@ -335,26 +335,28 @@ static int wg_device_state_init(struct wg_device *wg)
 	ret = wg_ratelimiter_init(&wg->ratelimiter, 0);
 	if (ret)
 		goto err_noise;
-	ret = wg_crypt_queue_init(&wg->encrypt_queue, wg_packet_encrypt_worker,
-				  &wg->encrypt_queue, WG_CRYPT_RING_SIZE);
+	ret = wg_parallel_queue_init(&wg->encrypt_queue, wg_crypt_wq,
+				     wg_packet_encrypt_worker, &wg->encrypt_queue,
+				     WG_CRYPT_RING_SIZE);
 	if (ret)
 		goto err_ratelimiter;
-	ret = wg_crypt_queue_init(&wg->decrypt_queue, wg_packet_decrypt_worker,
-				  &wg->decrypt_queue, WG_CRYPT_RING_SIZE);
+	ret = wg_parallel_queue_init(&wg->decrypt_queue, wg_crypt_wq,
+				     wg_packet_decrypt_worker, &wg->decrypt_queue,
+				     WG_CRYPT_RING_SIZE);
 	if (ret)
 		goto err_encrypt;
-	ret = wg_crypt_queue_init(&wg->handshake_queue,
-				  wg_packet_handshake_receive_worker,
-				  &wg->handshake_queue,
-				  WG_MAX_QUEUED_INCOMING_HANDSHAKES);
+	ret = wg_parallel_queue_init(&wg->incoming_handshakes, wg_handshake_wq,
+				     wg_packet_handshake_receive_worker,
+				     &wg->incoming_handshakes,
+				     WG_MAX_QUEUED_INCOMING_HANDSHAKES);
 	if (ret)
 		goto err_decrypt;
 	return 0;
 
 err_decrypt:
-	wg_crypt_queue_uninit(&wg->decrypt_queue);
+	wg_parallel_queue_uninit(&wg->decrypt_queue);
 err_encrypt:
-	wg_crypt_queue_uninit(&wg->encrypt_queue);
+	wg_parallel_queue_uninit(&wg->encrypt_queue);
 err_ratelimiter:
 	wg_ratelimiter_uninit(&wg->ratelimiter);
 err_noise:

@@ -22,12 +22,14 @@ struct wg_cpu_work {
 };
 
 /*
- * A device-wide ring of packets to encrypt or decrypt, drained by a worker
- * on every CPU: this is what spreads the crypto of one peer over all CPUs.
+ * A device-wide ring of packets drained by a worker on every CPU: this is
+ * what spreads the crypto of one peer over all CPUs (packets to encrypt or
+ * decrypt, handshake messages to answer).
  */
-struct wg_crypt_queue {
+struct wg_parallel_queue {
 	struct ptr_ring ring;
 	struct wg_cpu_work __percpu *worker;
+	struct workqueue_struct *wq;	/* where the workers run */
 	int last_cpu;
 };
 
@@ -60,16 +62,21 @@ struct wg_device {
 	unsigned int device_update_gen;
 	u64 peer_next_id;
 
-	struct wg_crypt_queue encrypt_queue;
-	struct wg_crypt_queue decrypt_queue;
-	/* Incoming handshake messages (skbs), bounded, served on all CPUs. */
-	struct wg_crypt_queue handshake_queue;
-	atomic_t handshake_queue_len;
+	struct wg_parallel_queue encrypt_queue;
+	struct wg_parallel_queue decrypt_queue;
+	/* Received handshake messages (skbs), bounded, served on all CPUs. */
+	struct wg_parallel_queue incoming_handshakes;
+	atomic_t incoming_handshakes_len;
 	/* wg_clock_ns() when the handshake queue was last found loaded. */
 	u64 last_under_load;
 };
 
-/* Workqueues shared by every device (created at module load). */
+/*
+ * Workqueues shared by every device (created at module load): one for data
+ * packets (encryption, decryption, in-order transmission), one for the
+ * handshake (answering received messages, sending initiations, erasing
+ * keys that expired), which may sleep.
+ */
 extern struct workqueue_struct *wg_crypt_wq;
 extern struct workqueue_struct *wg_handshake_wq;
 

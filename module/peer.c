@@ -128,7 +128,7 @@ static void flush_handshake_workers(struct wg_device *wg)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu_ptr(wg->handshake_queue.worker, cpu)->work);
+		flush_work(&per_cpu_ptr(wg->incoming_handshakes.worker, cpu)->work);
 }
 
 /*

@@ -10,12 +10,14 @@
 
 #include "queueing.h"
 
-int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t fn,
-			void *ptr, unsigned int len)
+int wg_parallel_queue_init(struct wg_parallel_queue *queue,
+			   struct workqueue_struct *wq, work_func_t fn,
+			   void *ptr, unsigned int len)
 {
 	int cpu, ret;
 
 	memset(queue, 0, sizeof(*queue));
+	queue->wq = wq;
 	queue->last_cpu = -1;
 	ret = ptr_ring_init(&queue->ring, len, GFP_KERNEL);
 	if (ret)
@@ -33,7 +35,7 @@ int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t fn,
 }
 
 /* The ring must be empty: every packet was drained with its peer. */
-void wg_crypt_queue_uninit(struct wg_crypt_queue *queue)
+void wg_parallel_queue_uninit(struct wg_parallel_queue *queue)
 {
 	int cpu;
 
@@ -48,7 +50,7 @@ void wg_crypt_queue_uninit(struct wg_crypt_queue *queue)
 }
 
 /* Round-robin over the online CPUs. */
-int wg_cpu_next(int *last_cpu)
+static int cpu_next(int *last_cpu)
 {
 	int cpu = cpumask_next(READ_ONCE(*last_cpu), cpu_online_mask);
 
@@ -58,29 +60,29 @@ int wg_cpu_next(int *last_cpu)
 	return cpu;
 }
 
-void wg_crypt_queue_kick(struct wg_crypt_queue *queue)
+void wg_parallel_queue_kick(struct wg_parallel_queue *queue)
 {
-	int cpu = wg_cpu_next(&queue->last_cpu);
+	int cpu = cpu_next(&queue->last_cpu);
 
-	queue_work_on(cpu, wg_crypt_wq, &per_cpu_ptr(queue->worker, cpu)->work);
+	queue_work_on(cpu, queue->wq, &per_cpu_ptr(queue->worker, cpu)->work);
 }
 
 /* Wake workers on up to @n CPUs: a batch is spread, a single packet is not. */
-void wg_crypt_queue_kick_n(struct wg_crypt_queue *queue, unsigned int n)
+void wg_parallel_queue_kick_n(struct wg_parallel_queue *queue, unsigned int n)
 {
 	n = min(n, num_online_cpus());
 	while (n--)
-		wg_crypt_queue_kick(queue);
+		wg_parallel_queue_kick(queue);
 }
 
 /*
  * Put a packet on its peer's queue (fixing its place in the order), then on
  * the device ring for any CPU to crypt; the caller kicks the workers, once
- * per batch (wg_crypt_queue_kick_n()). Returns -EPIPE if the peer's queue is
+ * per batch (wg_parallel_queue_kick_n()). Returns -EPIPE if the peer's queue is
  * full (the caller still owns the packet), or -ENOSPC if the ring is full
  * (the packet was marked dead on the peer's queue, which will free it).
  */
-int wg_queue_enqueue_per_device_and_peer(struct wg_crypt_queue *device_queue,
+int wg_queue_enqueue_per_device_and_peer(struct wg_parallel_queue *device_queue,
 					 struct sk_buff_head *peer_queue,
 					 struct sk_buff *skb)
 {

@@ -37,13 +37,13 @@ struct wg_packet_cb {
 #define PACKET_PEER(skb) \
 	wg_peer_of_handshake(PACKET_CB(skb)->keypair->handshake)
 
-int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t fn,
-			void *ptr, unsigned int len);
-void wg_crypt_queue_uninit(struct wg_crypt_queue *queue);
-int wg_cpu_next(int *last_cpu);
-void wg_crypt_queue_kick(struct wg_crypt_queue *queue);
-void wg_crypt_queue_kick_n(struct wg_crypt_queue *queue, unsigned int n);
-int wg_queue_enqueue_per_device_and_peer(struct wg_crypt_queue *device_queue,
+int wg_parallel_queue_init(struct wg_parallel_queue *queue,
+			   struct workqueue_struct *wq, work_func_t fn,
+			   void *ptr, unsigned int len);
+void wg_parallel_queue_uninit(struct wg_parallel_queue *queue);
+void wg_parallel_queue_kick(struct wg_parallel_queue *queue);
+void wg_parallel_queue_kick_n(struct wg_parallel_queue *queue, unsigned int n);
+int wg_queue_enqueue_per_device_and_peer(struct wg_parallel_queue *device_queue,
 					 struct sk_buff_head *peer_queue,
 					 struct sk_buff *skb);
 void wg_queue_enqueue_per_peer_tx(struct sk_buff *skb,
@@ -155,7 +155,7 @@ wg_crypt_worker_run(struct work_struct *work,
 		    void (*enqueue)(struct sk_buff *skb,
 				    enum wg_packet_state state))
 {
-	struct wg_crypt_queue *queue = container_of(work, struct wg_cpu_work,
+	struct wg_parallel_queue *queue = container_of(work, struct wg_cpu_work,
 						     work)->ptr;
 	struct sk_buff *skb;
 	int n = 0;
@@ -169,7 +169,7 @@ wg_crypt_worker_run(struct work_struct *work,
 		if (++n == WG_CRYPT_BATCH) {
 			/* Others may need this CPU; come back for the rest. */
 			if (!__ptr_ring_empty(&queue->ring))
-				queue_work_on(raw_smp_processor_id(), wg_crypt_wq,
+				queue_work_on(raw_smp_processor_id(), queue->wq,
 					      work);
 			break;
 		}

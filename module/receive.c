@@ -28,7 +28,7 @@ static bool under_load(struct wg_device *wg)
 {
 	u64 last;
 
-	if (atomic_read(&wg->handshake_queue_len) >=
+	if (atomic_read(&wg->incoming_handshakes_len) >=
 	    WG_MAX_QUEUED_INCOMING_HANDSHAKES / 8) {
 		WRITE_ONCE(wg->last_under_load, wg_clock_ns());
 		return true;
@@ -105,21 +105,21 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 
 void wg_packet_handshake_receive_worker(struct work_struct *work)
 {
-	struct wg_crypt_queue *queue = container_of(work, struct wg_cpu_work,
+	struct wg_parallel_queue *queue = container_of(work, struct wg_cpu_work,
 						     work)->ptr;
 	struct wg_device *wg = container_of(queue, struct wg_device,
-					    handshake_queue);
+					    incoming_handshakes);
 	struct sk_buff *skb;
 	int n = 0;
 
 	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
 		receive_handshake_packet(wg, skb);
 		dev_kfree_skb(skb);
-		atomic_dec(&wg->handshake_queue_len);
+		atomic_dec(&wg->incoming_handshakes_len);
 		if (++n == WG_HANDSHAKE_BATCH) {
 			/* Bounded, so that flushing this worker is too. */
 			if (!__ptr_ring_empty(&queue->ring))
-				queue_work_on(raw_smp_processor_id(), wg_crypt_wq,
+				queue_work_on(raw_smp_processor_id(), queue->wq,
 					      work);
 			break;
 		}
@@ -170,7 +170,7 @@ static void receive_data(struct wg_device *wg, struct sk_buff *skb)
 	if (unlikely(ret == -ENOSPC))
 		wg_queue_enqueue_per_peer_rx(skb, WG_PACKET_DEAD);
 	else
-		wg_crypt_queue_kick(&wg->decrypt_queue);
+		wg_parallel_queue_kick(&wg->decrypt_queue);
 	rcu_read_unlock_bh();
 	return;
 
@@ -199,18 +199,18 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) + len)))
 			goto drop;
 		__skb_pull(skb, sizeof(struct udphdr));
-		if (atomic_read(&wg->handshake_queue_len) >=
+		if (atomic_read(&wg->incoming_handshakes_len) >=
 		    WG_MAX_QUEUED_INCOMING_HANDSHAKES) {
 			net_dbg_ratelimited("%s: handshake queue full, dropping\n",
 					    wg->dev->name);
 			goto drop;
 		}
-		atomic_inc(&wg->handshake_queue_len);
-		if (unlikely(ptr_ring_produce_bh(&wg->handshake_queue.ring, skb))) {
-			atomic_dec(&wg->handshake_queue_len);
+		atomic_inc(&wg->incoming_handshakes_len);
+		if (unlikely(ptr_ring_produce_bh(&wg->incoming_handshakes.ring, skb))) {
+			atomic_dec(&wg->incoming_handshakes_len);
 			goto drop;
 		}
-		wg_crypt_queue_kick(&wg->handshake_queue);
+		wg_parallel_queue_kick(&wg->incoming_handshakes);
 		return 0;
 	case WG_MSG_COOKIE:
 		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) + len)))

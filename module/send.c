@@ -202,7 +202,7 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 		}
 	}
 	spin_unlock_bh(&peer->send_lock);
-	wg_crypt_queue_kick_n(&wg->encrypt_queue, queued);
+	wg_parallel_queue_kick_n(&wg->encrypt_queue, queued);
 	wg_noise_keypair_put(keypair);
 	if (need_handshake)
 		wg_packet_send_queued_handshake_initiation(peer, false);
