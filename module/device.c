@@ -321,6 +321,7 @@ static void wg_setup(struct net_device *dev)
 	mutex_init(&wg->device_update_lock);
 	INIT_LIST_HEAD(&wg->device_list);
 	INIT_LIST_HEAD(&wg->peer_list);
+	init_waitqueue_head(&wg->dead_peer_drained);
 }
 
 static int wg_device_state_init(struct wg_device *wg)

@@ -5,6 +5,7 @@
 #include <linux/mutex.h>
 #include <linux/list.h>
 #include <linux/ptr_ring.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
@@ -58,6 +59,8 @@ struct wg_device {
 
 	struct list_head peer_list;	/* under device_update_lock */
 	unsigned int num_peers;
+	/* Removal of a peer waits here for its packets in flight. */
+	wait_queue_head_t dead_peer_drained;
 	/* Bumped on every configuration change: marks dumps interrupted. */
 	unsigned int device_update_gen;
 	u64 peer_next_id;

@@ -512,8 +512,9 @@ static int set_allowedip(struct wg_peer *peer, struct nlattr *attr,
 	return ret;
 }
 
+/* A peer removed here waits on @dead for the end of the request. */
 static int set_peer(struct wg_device *wg, struct nlattr *attr,
-		    struct netlink_ext_ack *extack)
+		    struct list_head *dead, struct netlink_ext_ack *extack)
 {
 	u8 own_public_key[WG_PUBLIC_KEY_LEN];
 	struct nlattr *attrs[WGPEER_A_MAX + 1];
@@ -560,7 +561,7 @@ static int set_peer(struct wg_device *wg, struct nlattr *attr,
 	}
 
 	if (flags & WGPEER_F_REMOVE_ME) {
-		wg_peer_remove(peer);
+		wg_peer_unlink(peer, dead);
 		goto out;
 	}
 	wg->device_update_gen++;
@@ -601,7 +602,8 @@ out:
 	return ret;
 }
 
-static int set_private_key(struct wg_device *wg, const u8 *key)
+static int set_private_key(struct wg_device *wg, const u8 *key,
+			   struct list_head *dead)
 {
 	u8 public_key[WG_PUBLIC_KEY_LEN], old_private[WG_PUBLIC_KEY_LEN];
 	struct wg_noise_handshake *hs;
@@ -621,7 +623,7 @@ static int set_private_key(struct wg_device *wg, const u8 *key)
 		hs = wg_noise_lookup_pubkey(&wg->noise, public_key);
 		if (hs) {
 			peer = wg_peer_of_handshake(hs);
-			wg_peer_remove(peer);
+			wg_peer_unlink(peer, dead);
 			wg_peer_put(peer);
 		}
 	}
@@ -657,6 +659,7 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *attr;
 	u32 flags = 0;
 	int ret = 0, rem;
+	LIST_HEAD(dead);
 
 	wg = lookup_device(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(wg))
@@ -713,20 +716,23 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (flags & WGDEVICE_F_REPLACE_PEERS)
-		wg_peer_remove_all(wg);
+		wg_peer_unlink_all(wg, &dead);
 	if (attrs[WGDEVICE_A_PRIVATE_KEY]) {
-		ret = set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]));
+		ret = set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]),
+				      &dead);
 		if (ret)
 			goto out;
 	}
 	if (attrs[WGDEVICE_A_PEERS]) {
 		nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem) {
-			ret = set_peer(wg, attr, info->extack);
+			ret = set_peer(wg, attr, &dead, info->extack);
 			if (ret)
 				goto out;
 		}
 	}
 out:
+	/* Every peer removed by this request, after one grace period. */
+	wg_peer_remove_unlinked(wg, &dead);
 	mutex_unlock(&wg->device_update_lock);
 	rtnl_unlock();
 out_put:

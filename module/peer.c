@@ -6,8 +6,8 @@
  * goes: unpublish, stop timers, flush queues, wait for in-flight work, put.
  */
 
-#include <linux/delay.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include "peer.h"
 #include "queueing.h"
@@ -134,9 +134,9 @@ static void flush_handshake_workers(struct wg_device *wg)
 /*
  * Second half, after an RCU grace period (every enqueuer checks is_dead in
  * an RCU section) and a flush of the handshake workers: stop the timers,
- * drop whatever keys a late handshake installed, let the in-flight packets
- * drain (the crypto workers finish them, the consumers drop them), then
- * drop the list's reference.
+ * drop whatever keys a late handshake installed, wait for the packets in
+ * flight (the device's crypto workers finish them, the peer's consumers drop
+ * them and wake us: wg_peer_note_drained()), then drop the list's reference.
  */
 static void peer_finish_removal(struct wg_peer *peer)
 {
@@ -146,12 +146,9 @@ static void peer_finish_removal(struct wg_peer *peer)
 	wg_noise_handshake_clear(&peer->handshake);
 	wg_noise_keypairs_clear(&peer->keypairs);
 	wg_packet_purge_staged_packets(peer);
-	while (!skb_queue_empty_lockless(&peer->tx_queue) ||
-	       !skb_queue_empty_lockless(&peer->rx_queue)) {
-		flush_workqueue(wg_crypt_wq);
-		if (!skb_queue_empty_lockless(&peer->rx_queue))
-			usleep_range(1000, 2000);
-	}
+	wait_event(peer->device->dead_peer_drained,
+		   skb_queue_empty_lockless(&peer->tx_queue) &&
+		   skb_queue_empty_lockless(&peer->rx_queue));
 	flush_work(&peer->transmit_packet_work);
 	napi_disable(&peer->napi);
 	__netif_napi_del(&peer->napi);
@@ -161,34 +158,50 @@ static void peer_finish_removal(struct wg_peer *peer)
 	wg_peer_put(peer);
 }
 
+void wg_peer_unlink(struct wg_peer *peer, struct list_head *dead)
+{
+	peer_make_dead(peer);
+	list_add_tail(&peer->peer_list, dead);
+}
+
+void wg_peer_unlink_all(struct wg_device *wg, struct list_head *dead)
+{
+	struct wg_peer *peer, *tmp;
+
+	list_for_each_entry_safe(peer, tmp, &wg->peer_list, peer_list)
+		wg_peer_unlink(peer, dead);
+}
+
+void wg_peer_remove_unlinked(struct wg_device *wg, struct list_head *dead)
+{
+	struct wg_peer *peer, *tmp;
+
+	lockdep_assert_held(&wg->device_update_lock);
+	if (list_empty(dead))
+		return;
+	/* One grace period and one flush for all of them. */
+	synchronize_net();
+	flush_handshake_workers(wg);
+	list_for_each_entry_safe(peer, tmp, dead, peer_list) {
+		list_del_init(&peer->peer_list);
+		peer_finish_removal(peer);
+	}
+}
+
 void wg_peer_remove(struct wg_peer *peer)
 {
-	if (unlikely(!peer))
-		return;
-	lockdep_assert_held(&peer->device->device_update_lock);
-	peer_make_dead(peer);
-	synchronize_net();
-	flush_handshake_workers(peer->device);
-	peer_finish_removal(peer);
+	LIST_HEAD(dead);
+
+	wg_peer_unlink(peer, &dead);
+	wg_peer_remove_unlinked(peer->device, &dead);
 }
 
 void wg_peer_remove_all(struct wg_device *wg)
 {
-	struct wg_peer *peer, *tmp;
 	LIST_HEAD(dead);
 
-	lockdep_assert_held(&wg->device_update_lock);
-	list_for_each_entry_safe(peer, tmp, &wg->peer_list, peer_list) {
-		peer_make_dead(peer);
-		list_add_tail(&peer->peer_list, &dead);
-	}
-	/* One grace period and one flush for all of them. */
-	synchronize_net();
-	flush_handshake_workers(wg);
-	list_for_each_entry_safe(peer, tmp, &dead, peer_list) {
-		list_del_init(&peer->peer_list);
-		peer_finish_removal(peer);
-	}
+	wg_peer_unlink_all(wg, &dead);
+	wg_peer_remove_unlinked(wg, &dead);
 }
 
 static void peer_free_rcu(struct rcu_head *rcu)

@@ -51,7 +51,7 @@ struct wg_peer {
 	/* The once-per-keypair rekey on receive already asked for. */
 	bool sent_lastminute_handshake;
 	atomic64_t last_sent_handshake;		/* wg_clock_ns() */
-	struct timespec64 walltime_last_handshake;	/* under handshake lock */
+	struct timespec64 walltime_last_handshake;	/* under walltime_lock */
 	spinlock_t walltime_lock;
 
 	atomic64_t rx_bytes;
@@ -75,7 +75,65 @@ static inline struct wg_peer *wg_peer_get(struct wg_peer *peer)
 }
 
 void wg_peer_put(struct wg_peer *peer);
+
+/**
+ * wg_peer_note_drained() - Wake the removal of a dead peer if @queue is empty.
+ * @peer: the peer.
+ * @queue: its tx_queue or rx_queue, which the caller consumes.
+ *
+ * Removal waits until both queues are empty. The barrier orders our last
+ * dequeue before reading is_dead, against removal's write of is_dead before
+ * its grace period and its check of the queues: one of the two sides sees
+ * the other's write.
+ *
+ * Context: the queue's in-order consumer, after a pass over the queue.
+ */
+static inline void wg_peer_note_drained(struct wg_peer *peer,
+					struct sk_buff_head *queue)
+{
+	if (!skb_queue_empty_lockless(queue))
+		return;
+	smp_mb(); /* our dequeue before is_dead: see above */
+	if (unlikely(READ_ONCE(peer->is_dead)))
+		wake_up_all(&peer->device->dead_peer_drained);
+}
+
 void wg_peer_allow_handshake_now(struct wg_peer *peer);
+
+/**
+ * wg_peer_unlink() - First half of removal: nothing finds the peer again.
+ * @peer: the peer; it leaves the device's tables and list, marked dead.
+ * @dead: where it waits for wg_peer_remove_unlinked().
+ *
+ * Removing many peers this way costs one grace period for all of them.
+ *
+ * Context: process, under the device's device_update_lock.
+ */
+void wg_peer_unlink(struct wg_peer *peer, struct list_head *dead);
+
+/**
+ * wg_peer_unlink_all() - wg_peer_unlink() of every peer of @wg.
+ * @wg: the device.
+ * @dead: where the peers wait.
+ *
+ * Context: process, under @wg->device_update_lock.
+ */
+void wg_peer_unlink_all(struct wg_device *wg, struct list_head *dead);
+
+/**
+ * wg_peer_remove_unlinked() - Second half of removal, for all of @dead.
+ * @wg: their device.
+ * @dead: unlinked peers; emptied.
+ *
+ * After one grace period, stops each peer's timers and work, waits for its
+ * packets in flight and drops the device's reference: the peer is freed
+ * once the last packet or work item lets go of it.
+ *
+ * Context: process, under @wg->device_update_lock; sleeps.
+ */
+void wg_peer_remove_unlinked(struct wg_device *wg, struct list_head *dead);
+
+/* Both halves for one peer, or for all of a device's. */
 void wg_peer_remove(struct wg_peer *peer);
 void wg_peer_remove_all(struct wg_device *wg);
 /* Drop in-flight state (keys, staged packets, timers) but keep the peer. */

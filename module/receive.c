@@ -410,6 +410,7 @@ drop:
 		kfree_skb(skb);
 	}
 
+	wg_peer_note_drained(peer, queue);
 	if (work_done < budget)
 		napi_complete_done(napi, work_done);
 	return work_done;

@@ -302,5 +302,6 @@ void wg_packet_tx_worker(struct work_struct *work)
 		if (data_sent)
 			wg_timers_data_sent(peer);
 	}
+	wg_peer_note_drained(peer, queue);
 	wg_peer_put(peer);
 }

@@ -1,0 +1,94 @@
+#!/bin/bash
+# kwg-vm: stock=yes bench timeout=400
+# How long peer removal takes while another device carries traffic: 1,000
+# idle peers removed in one `wg set`, and by `wg setconf` of an empty file;
+# and peers with packets in flight removed one at a time. Prints "# remove:"
+# lines (make bench); the checks only say that every removal happened.
+. /kwg/lib.sh
+. /kwg/common/topo.sh
+. /kwg/common/veth-pair.sh
+
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# The traffic on another device: TCP a -> b through a's and b's wg0.
+veth_wg_pair
+check "tunnel up" n a ping -c1 -W5 192.168.0.2
+n b iperf3 -s -D >/dev/null 2>&1
+wait_until 5 listening b 5201
+n a iperf3 -c 192.168.0.2 -t 300 -P 2 >/dev/null 2>&1 &
+load=$!
+sleep 2
+
+# wg_many NS DEV COUNT: DEV in NS with COUNT idle peers (random keys, an
+# allowed IP and an endpoint each), up; their keys in $TOPO_TMP/DEV.keys.
+wg_many() {
+	local ns=$1 dev=$2 count=$3
+	randkeys "$count" >"$TOPO_TMP/$dev.keys"
+	{
+		printf '[Interface]\nPrivateKey = %s\n' "$(wg genkey)"
+		awk '{ printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\nEndpoint = 127.0.0.1:%d\n",
+			$1, int(NR / 65536), int(NR / 256) % 256, NR % 256, 1000 + NR }' "$TOPO_TMP/$dev.keys"
+	} >"$TOPO_TMP/$dev.conf"
+	n "$ns" ip link add "$dev" type wireguard
+	n "$ns" wg setconf "$dev" "$TOPO_TMP/$dev.conf"
+	n "$ns" ip link set "$dev" up
+}
+peers() { n "$1" wg show "$2" peers | wc -l; }
+
+netns_add c
+wg_many c wgc 1000
+check_eq "1,000 peers configured" 1000 "$(peers c wgc)"
+args=()
+while read -r k; do args+=(peer "$k" remove); done <"$TOPO_TMP/wgc.keys"
+t=$(date +%s%N)
+n c wg set wgc "${args[@]}"
+echo "# remove: $KWG_MODULE $KWG_KVER 1000 idle peers, one wg set: $(ms "$t") ms"
+check_eq "all removed by wg set" 0 "$(peers c wgc)"
+
+n c wg setconf wgc "$TOPO_TMP/wgc.conf"
+check_eq "1,000 peers configured again" 1000 "$(peers c wgc)"
+printf '[Interface]\nPrivateKey = %s\n' "$(wg genkey)" >"$TOPO_TMP/empty.conf"
+t=$(date +%s%N)
+n c wg setconf wgc "$TOPO_TMP/empty.conf"
+echo "# remove: $KWG_MODULE $KWG_KVER 1000 idle peers, wg setconf: $(ms "$t") ms"
+check_eq "all removed by setconf" 0 "$(peers c wgc)"
+
+# Busy peers: a second tunnel pair d-e flooded with pings, whose peer is
+# removed on d under that flood, then put back; ten times.
+ip netns add d
+ip netns add e
+ip link add vd netns d type veth peer name ve netns e
+n d ip addr add 10.1.0.1/24 dev vd
+n d ip link set vd up
+n e ip addr add 10.1.0.2/24 dev ve
+n e ip link set ve up
+kd=$(wg genkey); ke=$(wg genkey)
+pd=$(echo "$kd" | wg pubkey); pe=$(echo "$ke" | wg pubkey)
+n d ip link add wgd type wireguard
+n e ip link add wge type wireguard
+n d wg set wgd private-key <(echo "$kd") listen-port 3
+n e wg set wge private-key <(echo "$ke") listen-port 4 peer "$pd" allowed-ips 192.168.1.1/32 endpoint 10.1.0.1:3
+n d ip addr add 192.168.1.1/24 dev wgd
+n e ip addr add 192.168.1.2/24 dev wge
+n d ip link set wgd up
+n e ip link set wge up
+total=0
+for i in $(seq 10); do
+	n d wg set wgd peer "$pe" allowed-ips 192.168.1.2/32 endpoint 10.1.0.2:4
+	n d ping -c1 -W5 192.168.1.2 >/dev/null
+	n d timeout 3 ping -q -f -s 1200 192.168.1.2 >/dev/null 2>&1 &
+	n e timeout 3 ping -q -f -s 1200 192.168.1.1 >/dev/null 2>&1 &
+	sleep 1
+	t=$(date +%s%N)
+	n d wg set wgd peer "$pe" remove
+	total=$((total + $(ms "$t")))
+	wait_until 5 test "$(peers d wgd)" -eq 0
+	sleep 2.2
+done
+check_eq "busy peer removed" 0 "$(peers d wgd)"
+echo "# remove: $KWG_MODULE $KWG_KVER a peer with packets in flight: $((total / 10)) ms on average of 10"
+
+kill "$load" 2>/dev/null
+wait "$load" 2>/dev/null
+check "the other device still carries traffic" n a ping -c1 -W5 192.168.0.2
+finish
