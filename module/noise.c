@@ -789,7 +789,6 @@ int wg_noise_begin_session(struct wg_noise_handshake *hs,
 		kdf(kp->receiving.key, kp->sending.key, NULL, NULL, 0,
 		    hs->chaining_key);
 	kp->sending.is_valid = true;
-	kp->receiving.is_valid = true;
 	atomic64_set(&kp->sending_counter, 0);
 	wg_counter_init(&kp->receiving_counter);
 	kp->remote_index = hs->remote_index;
@@ -884,8 +883,7 @@ bool wg_noise_keypair_next_counter(struct wg_noise_keypair *kp, u64 *counter)
 
 bool wg_noise_keypair_can_receive(const struct wg_noise_keypair *kp)
 {
-	return READ_ONCE(kp->receiving.is_valid) &&
-	       !wg_clock_expired(kp->birth, WG_REJECT_AFTER_TIME);
+	return !wg_clock_expired(kp->birth, WG_REJECT_AFTER_TIME);
 }
 
 bool wg_noise_keypair_rekey_on_send(struct wg_noise_keypair *kp)

@@ -90,17 +90,19 @@ struct wg_noise_handshake {
 	u64 last_initiation_consumption;	/* wg_clock_ns(), 0: never */
 };
 
-struct wg_noise_symmetric_key {
-	u8 key[WG_SYMMETRIC_KEY_LEN];
-	bool is_valid;
-};
-
 struct wg_noise_keypair {
 	/* Our index: data sent to us on this keypair carries it. */
 	struct wg_index_entry index_entry;
-	struct wg_noise_symmetric_key sending;
+	struct {
+		u8 key[WG_SYMMETRIC_KEY_LEN];
+		/* Cleared for good: expired, exhausted or superseded. */
+		bool is_valid;
+	} sending;
 	atomic64_t sending_counter;
-	struct wg_noise_symmetric_key receiving;
+	/* Valid until REJECT_AFTER_TIME; its counters are checked apart. */
+	struct {
+		u8 key[WG_SYMMETRIC_KEY_LEN];
+	} receiving;
 	struct wg_counter receiving_counter;
 	__le32 remote_index;		/* put in the data messages we send */
 	bool i_am_the_initiator;
