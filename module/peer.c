@@ -101,6 +101,8 @@ void wg_peer_stop(struct wg_peer *peer)
 	peer->timer_handshake_attempts = 0;
 	peer->sent_lastminute_handshake = false;
 	peer->timer_need_another_keepalive = false;
+	/* Nothing in flight any more: the next packet may initiate at once. */
+	wg_peer_allow_handshake_now(peer);
 }
 
 /* First half of removal: nothing can find the peer or queue work for it. */
