@@ -117,6 +117,7 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct wg_peer *peer = NULL;
 	u8 nesting = wg_socket_nesting();
 	struct sk_buff *next;
+	int ret = -EPROTONOSUPPORT;
 	unsigned long flags;
 	sa_family_t family;
 	u32 mtu;
@@ -145,6 +146,7 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 		peer = wg_peer_get_maybe_zero(container_of(owner, struct wg_peer,
 							   allowedips));
 	rcu_read_unlock_bh();
+	ret = -ENOKEY;
 	if (unlikely(!peer)) {
 		if (skb->protocol == htons(ETH_P_IP))
 			net_dbg_ratelimited("%s: no peer for %pI4\n", dev->name,
@@ -158,6 +160,7 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 	read_lock_bh(&peer->endpoint_lock);
 	family = peer->endpoint.addr.sa_family;
 	read_unlock_bh(&peer->endpoint_lock);
+	ret = -EDESTADDRREQ;
 	if (unlikely(family != AF_INET && family != AF_INET6)) {
 		net_dbg_ratelimited("%s: no endpoint for peer %llu\n",
 				    dev->name, peer->internal_id);
@@ -172,7 +175,8 @@ static netdev_tx_t wg_xmit(struct sk_buff *skb, struct net_device *dev)
 	} else {
 		struct sk_buff *segs = skb_gso_segment(skb, 0);
 
-		if (IS_ERR_OR_NULL(segs))
+		ret = segs ? PTR_ERR_OR_ZERO(segs) : -EINVAL;
+		if (ret)
 			goto err_peer;
 		dev_kfree_skb(skb);
 		skb = segs;
@@ -222,7 +226,8 @@ err_peer:
 err:
 	++dev->stats.tx_errors;
 	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	/* The errno reaches the sender (ping: "Required key not available"). */
+	return ret;
 }
 
 static int wg_ndo_init(struct net_device *dev)
