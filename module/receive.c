@@ -165,12 +165,15 @@ static void receive_data(struct wg_device *wg, struct sk_buff *skb)
 
 	ret = wg_queue_enqueue_per_device_and_peer(&wg->decrypt_queue,
 						   &peer->rx_queue, skb);
-	if (unlikely(ret == -EPIPE))
-		goto drop_keypair;
-	if (unlikely(ret == -ENOSPC))
+	if (unlikely(ret)) {
+		/* No room for it: a drop of ours, counted (see below). */
+		++wg->dev->stats.rx_dropped;
+		if (ret == -EPIPE)
+			goto drop_keypair;
 		wg_queue_enqueue_per_peer_rx(skb, WG_PACKET_DEAD);
-	else
+	} else {
 		wg_parallel_queue_kick(&wg->decrypt_queue);
+	}
 	rcu_read_unlock_bh();
 	return;
 
@@ -178,11 +181,17 @@ drop_keypair:
 	wg_noise_keypair_put(keypair);
 drop:
 	rcu_read_unlock_bh();
-	++wg->dev->stats.rx_dropped;
 	kfree_skb(skb);
 }
 
-/* From the UDP socket, softirq; skb->data is at the UDP header. */
+/*
+ * From the UDP socket, softirq; skb->data is at the UDP header.
+ *
+ * rx_dropped counts, as on the stock module, only what we had no room
+ * for. What is not a message of ours (malformed, unknown index, replayed,
+ * not authentic) anyone can send to the port: it is dropped uncounted,
+ * and only the debug log says why.
+ */
 int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 {
 	enum wg_msg_type type;
@@ -203,12 +212,12 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 		    WG_MAX_QUEUED_INCOMING_HANDSHAKES) {
 			net_dbg_ratelimited("%s: handshake queue full, dropping\n",
 					    wg->dev->name);
-			goto drop;
+			goto full;
 		}
 		atomic_inc(&wg->incoming_handshakes_len);
 		if (unlikely(ptr_ring_produce_bh(&wg->incoming_handshakes.ring, skb))) {
 			atomic_dec(&wg->incoming_handshakes_len);
-			goto drop;
+			goto full;
 		}
 		wg_parallel_queue_kick(&wg->incoming_handshakes);
 		return 0;
@@ -231,6 +240,9 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 	}
 	net_dbg_ratelimited("%s: invalid packet\n", wg->dev->name);
 drop:
+	kfree_skb(skb);
+	return 0;
+full:
 	++wg->dev->stats.rx_dropped;
 	kfree_skb(skb);
 	return 0;
@@ -405,8 +417,8 @@ int wg_packet_rx_poll(struct napi_struct *napi, int budget)
 		deliver(peer, skb, outer_ds);
 		continue;
 drop:
+		/* Not authentic, replayed, or no room (counted at enqueue). */
 		wg_noise_keypair_put(keypair);
-		++peer->device->dev->stats.rx_dropped;
 		kfree_skb(skb);
 	}
 
