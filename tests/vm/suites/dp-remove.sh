@@ -53,39 +53,23 @@ n c wg setconf wgc "$TOPO_TMP/empty.conf"
 echo "# remove: $KWG_MODULE $KWG_KVER 1000 idle peers, wg setconf: $(ms "$t") ms"
 check_eq "all removed by setconf" 0 "$(peers c wgc)"
 
-# Busy peers: a second tunnel pair d-e flooded with pings, whose peer is
-# removed on d under that flood, then put back; ten times.
-ip netns add d
-ip netns add e
-ip link add vd netns d type veth peer name ve netns e
-n d ip addr add 10.1.0.1/24 dev vd
-n d ip link set vd up
-n e ip addr add 10.1.0.2/24 dev ve
-n e ip link set ve up
-kd=$(wg genkey); ke=$(wg genkey)
-pd=$(echo "$kd" | wg pubkey); pe=$(echo "$ke" | wg pubkey)
-n d ip link add wgd type wireguard
-n e ip link add wge type wireguard
-n d wg set wgd private-key <(echo "$kd") listen-port 3
-n e wg set wge private-key <(echo "$ke") listen-port 4 peer "$pd" allowed-ips 192.168.1.1/32 endpoint 10.1.0.1:3
-n d ip addr add 192.168.1.1/24 dev wgd
-n e ip addr add 192.168.1.2/24 dev wge
-n d ip link set wgd up
-n e ip link set wge up
+# Busy peers: a second tunnel pair d-e flooded with pings both ways, whose
+# peer is removed on d under that flood, then put back; ten times.
+veth_wg_pair d e 1
 total=0
 for i in $(seq 10); do
-	n d wg set wgd peer "$pe" allowed-ips 192.168.1.2/32 endpoint 10.1.0.2:4
+	n d wg set wg0 peer "$pb" allowed-ips 192.168.1.2/32 endpoint 10.1.0.2:4
 	n d ping -c1 -W5 192.168.1.2 >/dev/null
 	n d timeout 3 ping -q -f -s 1200 192.168.1.2 >/dev/null 2>&1 &
 	n e timeout 3 ping -q -f -s 1200 192.168.1.1 >/dev/null 2>&1 &
 	sleep 1
 	t=$(date +%s%N)
-	n d wg set wgd peer "$pe" remove
+	n d wg set wg0 peer "$pb" remove
 	total=$((total + $(ms "$t")))
-	wait_until 5 test "$(peers d wgd)" -eq 0
+	wait_until 5 test "$(peers d wg0)" -eq 0
 	sleep 2.2
 done
-check_eq "busy peer removed" 0 "$(peers d wgd)"
+check_eq "busy peer removed" 0 "$(peers d wg0)"
 echo "# remove: $KWG_MODULE $KWG_KVER a peer with packets in flight: $((total / 10)) ms on average of 10"
 
 kill "$load" 2>/dev/null
