@@ -83,7 +83,13 @@ struct wg_device {
 extern struct workqueue_struct *wg_crypt_wq;
 extern struct workqueue_struct *wg_handshake_wq;
 
+/*
+ * Create the workqueues and register the link kind and the namespace hook.
+ * Module init; returns 0 or a negative errno.
+ */
 int wg_device_init(void);
+
+/* Undo it; every device is gone once the link kind is unregistered. */
 void wg_device_uninit(void);
 
 #endif /* _KWG_DEVICE_H */

@@ -37,15 +37,51 @@ struct wg_packet_cb {
 #define PACKET_PEER(skb) \
 	wg_peer_of_handshake(PACKET_CB(skb)->keypair->handshake)
 
+/**
+ * wg_parallel_queue_init() - A ring of @len entries served on every CPU.
+ * @queue: the queue.
+ * @wq: the workqueue its workers run on.
+ * @fn: the worker; container_of() its work to a &struct wg_cpu_work,
+ *	whose ptr is @ptr.
+ * @ptr: what the workers serve (usually @queue).
+ * @len: ring entries.
+ *
+ * Context: process. Return: 0 or -ENOMEM.
+ */
 int wg_parallel_queue_init(struct wg_parallel_queue *queue,
 			   struct workqueue_struct *wq, work_func_t fn,
 			   void *ptr, unsigned int len);
+
+/* Wait for the workers and free the queue, which must be empty. Process. */
 void wg_parallel_queue_uninit(struct wg_parallel_queue *queue);
+
+/* Wake the worker of the next CPU in turn. Any context but hard IRQ. */
 void wg_parallel_queue_kick(struct wg_parallel_queue *queue);
+
+/* Wake workers on up to @n CPUs (once per batch of @n packets). */
 void wg_parallel_queue_kick_n(struct wg_parallel_queue *queue, unsigned int n);
+
+/**
+ * wg_queue_enqueue_per_device_and_peer() - Queue a packet for its crypto.
+ * @device_queue: the device's ring, any CPU's worker takes it from there.
+ * @peer_queue: the peer's ordered queue, consumed from its head only.
+ * @skb: the packet, state UNCRYPTED on return; the caller kicks workers.
+ *
+ * Context: BH off or softirq, inside the RCU-bh section that found the
+ * peer alive.
+ * Return: 0; -EPIPE if the peer's queue is full (the caller still owns
+ * @skb); -ENOSPC if the ring is full (@skb sits on the peer's queue: the
+ * caller marks it dead there).
+ */
 int wg_queue_enqueue_per_device_and_peer(struct wg_parallel_queue *device_queue,
 					 struct sk_buff_head *peer_queue,
 					 struct sk_buff *skb);
+
+/*
+ * Crypto done (@state CRYPTED) or failed (DEAD): publish it and wake the
+ * peer's in-order consumer (transmit work, or NAPI). Any context but hard
+ * IRQ.
+ */
 void wg_queue_enqueue_per_peer_tx(struct sk_buff *skb,
 				  enum wg_packet_state state);
 void wg_queue_enqueue_per_peer_rx(struct sk_buff *skb,
@@ -126,21 +162,41 @@ static inline void wg_reset_packet(struct sk_buff *skb, bool encapsulating)
 	skb->pfmemalloc = pfmemalloc;
 }
 
-/* send.c */
+/* send.c: every function here may run in any context but hard IRQ. */
+
+/*
+ * Move the peer's staged packets into the crypto queues with counters of
+ * its current keypair; without a usable one they stay staged and an
+ * initiation is asked for.
+ */
 void wg_packet_send_staged_packets(struct wg_peer *peer);
+/* Stage an empty data packet unless something is staged, then send. */
 void wg_packet_send_keepalive(struct wg_peer *peer);
+/*
+ * Queue an initiation on the handshake workqueue, at most one per
+ * REKEY_TIMEOUT; @is_retry keeps the count of attempts.
+ */
 void wg_packet_send_queued_handshake_initiation(struct wg_peer *peer,
 						bool is_retry);
+/* Answer a consumed initiation and begin the session. Process context. */
 void wg_packet_send_handshake_response(struct wg_peer *peer);
+/* Answer a handshake message from @src with a cookie reply (under load). */
 void wg_packet_send_handshake_cookie(struct wg_device *wg,
 				     const struct sk_buff *initiating_skb,
 				     const struct wg_endpoint *src);
+/* The work items: initiation sender, in-order transmit, encryption. */
 void wg_packet_handshake_send_worker(struct work_struct *work);
 void wg_packet_tx_worker(struct work_struct *work);
 void wg_packet_encrypt_worker(struct work_struct *work);
+/* Drop the staged packets, counted in tx_dropped. */
 void wg_packet_purge_staged_packets(struct wg_peer *peer);
 
 /* receive.c */
+/*
+ * Take a datagram from the UDP socket (softirq, skb->data at the UDP
+ * header): handshakes to their queue, cookies consumed, data to
+ * decryption. Consumes @skb; always 0.
+ */
 int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb);
 /*
  * The body of both crypto workers: drain this CPU's share of a device-wide
@@ -176,8 +232,13 @@ wg_crypt_worker_run(struct work_struct *work,
 	}
 }
 
+/* The work items: received handshakes, decryption. */
 void wg_packet_handshake_receive_worker(struct work_struct *work);
 void wg_packet_decrypt_worker(struct work_struct *work);
+/*
+ * A peer's NAPI poll: its decrypted packets in order, through the replay
+ * window, roaming, the timers and the allowed-IPs check, up the stack.
+ */
 int wg_packet_rx_poll(struct napi_struct *napi, int budget);
 
 #endif /* _KWG_QUEUEING_H */
