@@ -23,7 +23,7 @@ endif
 endif
 KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 
-.PHONY: all module tools deps check kunit vmtest vmtest-stock hosttest \
+.PHONY: all module tools deps check kunit vmtest vmtest-stock difftest hosttest \
 	install uninstall clean demo bench
 
 all: module tools
@@ -50,6 +50,13 @@ vmtest:
 # Only the runs against Debian's stock module: they validate the suites.
 vmtest-stock:
 	KWG_MODULES=stock tests/vm/run-all
+
+# The differential tests: each scenario of tests/diff/scenarios on the stock
+# module and on ours in one guest per series, their records compared
+# (tests/vm/README.md, "Differential tests"). KWG_DIFF_PAIR=stock:stock
+# is the self-test.
+difftest:
+	tests/diff/run
 
 check:
 	tests/check.sh

@@ -29,7 +29,7 @@ pkgs=(
 	# VM harness
 	qemu-system-x86 busybox-static cpio
 	# guest userland, copied from the host into the initramfs
-	bash iproute2 iperf3 iputils-ping ncat nftables iptables procps
+	bash iproute2 iperf3 iputils-ping ncat nftables iptables procps tcpdump
 	# reference peers
 	wireguard-tools wireguard-go
 	# packaging

@@ -3,7 +3,7 @@
 # line per check; this script runs them all (a failing part does not stop
 # the others), keeps their logs, and ends with one line "N passed, N failed".
 # KWG_CHECK_PARTS narrows it to some parts (host wg-quick kunit dkms vmtest
-# systemd).
+# difftest systemd).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -20,6 +20,8 @@ parts=(
 	"kunit:tests/kunit/run"
 	"dkms:tests/dkms/run"
 	"vmtest:tests/vm/run-all"
+	# Stock against ours, scenario by scenario: one guest per series.
+	"difftest:tests/diff/run"
 	"systemd:tests/host/wg-quick/systemd-vm"
 )
 failed_parts=()
