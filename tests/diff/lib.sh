@@ -10,9 +10,11 @@
 #   hosts    hosts NS..., veth NS1 DEV1 NS2 DEV2, addr NS DEV ADDR...,
 #            wg_dev NS DEV KEY|- [PORT], wg_peer NS DEV KEY [ARGS...], mac
 #   pair     pair 4|6: the standard two-host tunnel (pair_links,
-#            pair_devices, pair_peer1, pair_peer2, endpoint2); two_paths 4|6
+#            pair_devices, pair_peer1, pair_peer2, endpoint2); two_paths 4|6;
+#            routed_pair 4|6
 #   record   record LABEL CMD..., record_sorted LABEL CMD..., note LABEL TEXT,
-#            ping_rec LABEL NS ARGS..., wg_dump NS [DEV], observe LABEL NS...
+#            ping_rec LABEL NS ARGS..., wg_dump NS [DEV], link_stats NS DEV,
+#            snmp NS, observe LABEL NS...
 #   wire     capture_start NAME NS DEV [FILTER...], capture_stop NAME [-t|-d],
 #            ping_wire LABEL NS ARGS...
 #   filters  DIFF_FILTER="mask_port PORT..." / "widen_time LOW HIGH" /
@@ -216,6 +218,39 @@ two_paths() {
 	pair_peer2
 }
 
+# routed_pair 4|6: the standard pair's tunnel across a router r, for
+# what happens between the two ends: n1 (v1: 10.0.0.1/24, fd00::1/64) --
+# (v2: 10.0.0.254, fd00::fe) r (v3: 10.0.1.254, fd00:1::fe) -- n2 (v4:
+# 10.0.1.2/24, fd00:1::2/64). n1 and n2 route everything else through r,
+# which forwards both families. wg0 as in pair; n1's peer n2 has endpoint
+# 10.0.1.2:2 or [fd00:1::2]:2.
+routed_pair() {
+	hosts n1 r n2
+	veth n1 v1 r v2
+	veth r v3 n2 v4
+	addr n1 v1 "$OUT4_1/24" "$OUT6_1/64"
+	addr r v2 10.0.0.254/24 fd00::fe/64
+	addr r v3 10.0.1.254/24 fd00:1::fe/64
+	addr n2 v4 10.0.1.2/24 fd00:1::2/64
+	ip -n n1 route add default via 10.0.0.254
+	ip -n n1 -6 route add default via fd00::fe
+	ip -n n2 route add default via 10.0.1.254
+	ip -n n2 -6 route add default via fd00:1::fe
+	n r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# Without link-local addresses the router cannot ask for a neighbour
+	# on behalf of a packet it forwards (a neighbour solicitation needs a
+	# source address on that link): static entries for n1 and n2.
+	ip -n r neigh add "$OUT6_1" lladdr "$(mac n1 v1)" dev v2 nud permanent
+	ip -n r neigh add fd00:1::2 lladdr "$(mac n2 v4)" dev v3 nud permanent
+	pair_devices
+	if [[ $1 == 6 ]]; then
+		pair_peer1 endpoint "[fd00:1::2]:2"
+	else
+		pair_peer1 endpoint 10.0.1.2:2
+	fi
+	pair_peer2
+}
+
 ## Records.
 
 # DIFF_FILTER: a command (split into words: it may have arguments) that
@@ -292,6 +327,10 @@ record_sorted() {
 	shift
 	store "$label" < <(with_status "$@" | sort)
 }
+
+# link_stats NS DEV: `ip -s -s link show` of one device (every counter
+# the kernel keeps for it: rx/tx errors, dropped, ...), without indices.
+link_stats() { ip -n "$1" -s -s link show dev "$2" | norm_ip; }
 
 # note LABEL TEXT...: a line of text as LABEL's record (a value the
 # scenario computed).
@@ -400,6 +439,10 @@ icmp_counters() {
 			echo "$k $x"
 	done </proc/net/snmp6
 }
+
+# snmp NS: the ICMP and UDP counters of NS (icmp_counters), for a
+# namespace without WireGuard devices (observe gives them for the others).
+snmp() { in_ns "$1" icmp_counters; true; }
 
 # snapshot DIR: the parts of observe's snapshot of this namespace, as
 # files in DIR: the counters first (dump, ip, snmp), then the rest.

@@ -34,7 +34,7 @@ binaries=(
 reference=(/usr/bin/wg /usr/bin/wg-quick)
 # Loaded on demand inside the guest; dependencies are resolved below.
 modules=(
-	wireguard veth dummy tun virtio_net virtio_pci sch_netem
+	wireguard veth dummy tun vrf virtio_net virtio_pci sch_netem
 	udp_tunnel ip6_udp_tunnel
 	nf_tables nft_nat nft_masq nft_chain_nat nft_ct nft_fib_inet nft_objref
 	nft_fib_ipv4 nft_fib_ipv6 nft_reject_inet nft_compat nf_nat
