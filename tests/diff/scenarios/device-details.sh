@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60
+# kwg-diff: timeout=60 check
 # A fresh device, as `ip link add wg0 type wireguard` makes it, then up,
 # then with addresses of both families and another MTU: what ip -d shows
 # (flags, MTU, MTU limits, qdisc, queues, addrgenmode, GSO/GRO limits),

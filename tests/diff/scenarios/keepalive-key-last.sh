@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60
+# kwg-diff: timeout=60 check
 # Persistent keepalive when the private key arrives last: n1's device has a
 # peer with an endpoint and persistent-keepalive 1 and is up, but has no
 # private key, so it sends nothing. When the key is set, the keepalive is

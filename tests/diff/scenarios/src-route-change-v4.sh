@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60
+# kwg-diff: timeout=60 check
 # The source address after a route change (outer IPv4): n1 reaches n2 over
 # v1 from 10.0.0.1; a better route over v3 with source 10.0.0.3 appears.
 # n1's next packet should leave from 10.0.0.3 over v3, so that n2's

@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60
+# kwg-diff: timeout=60 check
 # The source address after a route change (outer IPv6): n1 reaches n2 over
 # v1 from fd00::1; a better route over v3 with source fd00::3 appears. n2's
 # endpoint for n1 should become [fd00::3]:1. Captures both of n2's links.

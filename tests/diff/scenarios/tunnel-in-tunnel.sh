@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60
+# kwg-diff: timeout=60 check
 # Tunnels inside tunnels, then a true loop. n1's wg0 has two peers: n2's
 # wg0 (192.168.241.2, over the veth) and n2's wg1 (192.168.242.2, listen
 # port 5), whose endpoint 192.168.241.2:5 lies inside the first tunnel:
