@@ -14,11 +14,12 @@
 #            routed_pair 4|6
 #   record   record LABEL CMD..., record_sorted LABEL CMD..., note LABEL TEXT,
 #            ping_rec LABEL NS ARGS..., wg_dump NS [DEV], link_stats NS DEV,
-#            snmp NS, observe LABEL NS...
+#            route_get NS ARGS..., snmp NS, observe LABEL NS...
 #   wire     capture_start NAME NS DEV [FILTER...], capture_stop NAME [-t|-d],
 #            ping_wire LABEL NS ARGS...
 #   filters  DIFF_FILTER="mask_port PORT..." / "widen_time LOW HIGH" /
-#            count_kinds / sort, for one call, with the reason beside it
+#            "sort_runs ERE" / count_kinds / sort, for one call, with the
+#            reason beside it
 #   allow    allow_diff ERE REASON
 # and from /kwg/lib.sh: check, check_fails, check_eq, wait_until, n, finish.
 #
@@ -328,6 +329,14 @@ record_sorted() {
 	store "$label" < <(with_status "$@" | sort)
 }
 
+# route_get NS ARGS...: `ip route get` in NS without the expiry countdown
+# of a cached exception (a learnt path MTU: it ticks), for record.
+route_get() {
+	local ns=$1
+	shift
+	ip -n "$ns" route get "$@" | sed -E 's/ expires [0-9]+sec//'
+}
+
 # link_stats NS DEV: `ip -s -s link show` of one device (every counter
 # the kernel keeps for it: rx/tx errors, dropped, ...), without indices.
 link_stats() { ip -n "$1" -s -s link show dev "$2" | norm_ip; }
@@ -558,6 +567,25 @@ widen_time() {
 	local re
 	re=$(seq -s '|' "$1" "$2")
 	sed -E "s/^([td])=($re) /\\1=$1..$2 /"
+}
+
+# sort_runs ERE: a filter that sorts each run of consecutive lines matching
+# ERE and leaves every other line where it is: for packets whose relative
+# order is a race between two hosts (a reply crossing the sender's next
+# packet), while what comes before and after them keeps its place. Say why
+# where you use it.
+sort_runs() {
+	local line run=()
+	while IFS= read -r line; do
+		if grep -qE -- "$1" <<<"$line"; then
+			run+=("$line")
+			continue
+		fi
+		[[ ${#run[@]} -eq 0 ]] || printf '%s\n' "${run[@]}" | sort
+		run=()
+		printf '%s\n' "$line"
+	done
+	[[ ${#run[@]} -eq 0 ]] || printf '%s\n' "${run[@]}" | sort
 }
 
 # count_kinds: a filter for a capture summary (DIFF_FILTER=count_kinds

@@ -9,10 +9,6 @@
 # router, the ICMP counters of all three and the route n1 then has to n2.
 . /kwg/diff/lib.sh
 
-# route_get NS ARGS...: `ip route get` without the expiry countdown of a
-# cached exception (it ticks).
-route_get() { local ns=$1; shift; ip -n "$ns" route get "$@" | sed -E 's/ expires [0-9]+sec//'; }
-
 routed_pair 6
 ip -n r link set v3 mtu 1300
 ip -n n2 link set v4 mtu 1300
