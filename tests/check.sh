@@ -20,8 +20,8 @@ parts=(
 	"kunit:tests/kunit/run"
 	"dkms:tests/dkms/run"
 	"vmtest:tests/vm/run-all"
-	# Stock against ours, one guest per series: the scenarios that guard
-	# differences once fixed (all of them: make difftest, too long for CI).
+	# Stock against ours, one guest per series: the scenarios of the four
+	# parity defects (all of them: make difftest, too long for CI).
 	"difftest:tests/diff/run --check"
 	"systemd:tests/host/wg-quick/systemd-vm"
 )

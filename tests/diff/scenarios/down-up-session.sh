@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60 check
+# kwg-diff: timeout=60
 # Taking the initiator's device down and up with a session established:
 # does the next packet need a new handshake, and what do the dumps say in
 # between?

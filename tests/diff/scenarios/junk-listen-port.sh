@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60 check
+# kwg-diff: timeout=60
 # Junk to the listen port: UDP datagrams that are no valid WireGuard
 # message, sent to n2's port from n1 (10.0.0.1:7): a single byte; each
 # message type 1 to 4 with a zero body at its exact length and one byte

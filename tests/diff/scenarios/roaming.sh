@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60 check
+# kwg-diff: timeout=60
 # Roaming: n1 moves to another address, then another port. n2's endpoint
 # for n1 follows only an authenticated packet: forged messages from the new
 # address (a data message and an initiation with wrong indices and MACs)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60 check
+# kwg-diff: timeout=60
 # A peer without an endpoint (IPv6 inside): ICMPv6 destination unreachable
 # to the pinger and a transmit error.
 . /kwg/diff/lib.sh

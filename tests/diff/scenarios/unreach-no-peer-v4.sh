@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-diff: timeout=60 check
+# kwg-diff: timeout=60
 # No peer for the destination (IPv4 inside): the pinger gets an ICMP
 # destination unreachable from its own device, which counts a transmit
 # error; nothing goes on the wire.
