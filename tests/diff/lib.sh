@@ -31,6 +31,10 @@
 . /kwg/lib.sh
 
 : "${DIFF_OUT:?run by /kwg/diff/guest-run, which sets DIFF_OUT}"
+# DIFF_MODULE (stock or ours), set by guest-run: only for a check of what
+# ours must do where a declared difference departs from stock; records
+# never depend on it.
+: "${DIFF_MODULE:?run by /kwg/diff/guest-run, which sets DIFF_MODULE}"
 DIFF_KEYS=/tmp/diff-keys
 DIFF_PROBES=/kwg/probes
 mkdir -p "$DIFF_KEYS"

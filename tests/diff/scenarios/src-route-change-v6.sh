@@ -22,5 +22,10 @@ check "ping after the route change" ping_rec ping-second n1 -c1 -W5 "$IN4_2"
 capture_stop first
 capture_stop second
 record endpoint-second n n2 wg show wg0 endpoints
+# What the declared difference must be on ours (checks are not compared).
+if [[ $DIFF_MODULE == ours ]]; then
+	check_eq "ours: n2's endpoint for n1 follows the new route's source" \
+		"[fd00::3]:1" "$(n n2 wg show wg0 endpoints | cut -f2)"
+fi
 observe after n1 n2
 finish
