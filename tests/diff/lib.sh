@@ -7,7 +7,7 @@
 #
 # The API, in short (each function has its comment below):
 #   keys     key_file NAME, key_pub NAME, psk_file NAME: fixed keys by name
-#   hosts    hosts NS..., veth NS1 DEV1 NS2 DEV2, addr NS DEV ADDR...,
+#   hosts    veth NS1 DEV1 NS2 DEV2, addr NS DEV ADDR...,
 #            wg_dev NS DEV KEY|- [PORT], wg_peer NS DEV KEY [ARGS...], mac
 #   pair     pair 4|6: the standard two-host tunnel (pair_links,
 #            pair_devices, pair_peer1, pair_peer2, endpoint2); two_paths 4|6;
@@ -21,7 +21,8 @@
 #            "sort_runs ERE" / count_kinds / sort, for one call, with the
 #            reason beside it
 #   allow    allow_diff ERE REASON
-# and from /kwg/lib.sh: check, check_fails, check_eq, wait_until, n, finish.
+# and from /kwg/lib.sh: check, check_fails, check_eq, wait_until, n, finish,
+# netns_add NS... (namespaces with loopback up), hex2b64 HEX.
 #
 # Every record line is compared exactly. A record must therefore hold only
 # what is the same on every run of the same module: fixed keys, addresses
@@ -55,13 +56,10 @@ key_hex() {
 	echo "$hex"
 }
 
-# hex_b64 HEX: bytes given in hex, in base64.
-hex_b64() { xxd -r -p <<<"$1" | base64; }
-
 # key_file NAME: the path of a file holding NAME's private key.
 key_file() {
 	local f=$DIFF_KEYS/$1.key
-	[[ -f $f ]] || (umask 077 && hex_b64 "$(key_hex "$1" clamp)" >"$f")
+	[[ -f $f ]] || (umask 077 && hex2b64 "$(key_hex "$1" clamp)" >"$f")
 	echo "$f"
 }
 
@@ -75,21 +73,12 @@ key_pub() {
 # psk_file NAME: the path of a file holding a preshared key named NAME.
 psk_file() {
 	local f=$DIFF_KEYS/$1.psk
-	[[ -f $f ]] || (umask 077 && hex_b64 "$(key_hex "psk $1")" >"$f")
+	[[ -f $f ]] || (umask 077 && hex2b64 "$(key_hex "psk $1")" >"$f")
 	echo "$f"
 }
 
 ## Hosts and links. Scenarios configure network namespaces only, never the
 ## guest's own (the runner deletes them all after each run).
-
-# hosts NS...: fresh namespaces with loopback up.
-hosts() {
-	local ns
-	for ns; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-	done
-}
 
 DIFF_MACS=0
 # veth NS1 DEV1 NS2 DEV2: a veth between two namespaces, up, with fixed
@@ -153,7 +142,7 @@ IN4_1=192.168.241.1 IN4_2=192.168.241.2 IN6_1=fd01::1 IN6_2=fd01::2
 
 # pair_links: n1, n2 and the veth with its addresses.
 pair_links() {
-	hosts n1 n2
+	netns_add n1 n2
 	veth n1 v1 n2 v2
 	addr n1 v1 "$OUT4_1/24" "$OUT6_1/64"
 	addr n2 v2 "$OUT4_2/24" "$OUT6_2/64"
@@ -194,7 +183,7 @@ pair() {
 # over v4. Reverse-path filtering is off.
 two_paths() {
 	local ns
-	hosts n1 n2
+	netns_add n1 n2
 	veth n1 v1 n2 v2
 	veth n1 v3 n2 v4
 	for ns in n1 n2; do
@@ -230,7 +219,7 @@ two_paths() {
 # which forwards both families. wg0 as in pair; n1's peer n2 has endpoint
 # 10.0.1.2:2 or [fd00:1::2]:2.
 routed_pair() {
-	hosts n1 r n2
+	netns_add n1 r n2
 	veth n1 v1 r v2
 	veth r v3 n2 v4
 	addr n1 v1 "$OUT4_1/24" "$OUT6_1/64"
@@ -581,7 +570,7 @@ widen_time() {
 sort_runs() {
 	local line run=()
 	while IFS= read -r line; do
-		if grep -qE -- "$1" <<<"$line"; then
+		if [[ $line =~ $1 ]]; then
 			run+=("$line")
 			continue
 		fi

@@ -56,6 +56,18 @@ wait_until() {
 # Network namespaces are the test hosts: n NAME COMMAND... runs in one.
 n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# netns_add NAME...: fresh namespaces with loopback up.
+netns_add() {
+	local ns
+	for ns; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+}
+
+# hex2b64 HEX: bytes given in hex (a key, say), in base64.
+hex2b64() { printf '%s' "$1" | xxd -r -p | base64; }
+
 # finish: the suite's last line.
 finish() {
 	[[ $KWG_FAILED -eq 0 ]] || { echo "$KWG_FAILED check(s) failed"; exit 1; }

@@ -5,7 +5,7 @@
 # and adding it back.
 . /kwg/diff/lib.sh
 
-hosts n1
+netns_add n1
 wg_dev n1 wg0 n1 1
 wg_peer n1 wg0 n2 allowed-ips 10.2.0.0/16,10.3.0.1/32
 wg_peer n1 wg0 n3 allowed-ips 10.2.0.0/16

@@ -7,7 +7,7 @@
 # link-local address and routes.
 . /kwg/diff/lib.sh
 
-hosts n1
+netns_add n1
 ip -n n1 link add wg0 type wireguard
 observe created n1
 ip -n n1 link set wg0 up

@@ -9,7 +9,7 @@
 # scope: what the dump shows and whether a ping gets through.
 . /kwg/diff/lib.sh
 
-hosts n1 n2
+netns_add n1 n2
 veth n1 v1 n2 v2
 addr n1 v1 fe80::1/64
 addr n2 v2 fe80::2/64

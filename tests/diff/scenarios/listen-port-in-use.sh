@@ -5,7 +5,7 @@
 # errors wg and ip print and the ports the dumps show afterwards.
 . /kwg/diff/lib.sh
 
-hosts n1
+netns_add n1
 wg_dev n1 wg0 n1 1
 ip -n n1 link set wg0 up
 wg_dev n1 wg1 n2

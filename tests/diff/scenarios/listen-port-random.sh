@@ -13,7 +13,7 @@ port() { n n1 wg show wg0 listen-port; }
 # table, whose order is not the module's to decide).
 sockets() { n n1 ss -Huan | tr -s ' ' | sort; }
 
-hosts n1
+netns_add n1
 wg_dev n1 wg0 n1
 record port-created port
 record sockets-created sockets

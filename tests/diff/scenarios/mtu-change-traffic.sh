@@ -10,7 +10,7 @@
 . /kwg/diff/lib.sh
 
 pair_links
-hosts n0
+netns_add n0
 veth n0 v5 n1 v6
 addr n0 v5 10.1.0.2/24
 addr n1 v6 10.1.0.1/24

@@ -5,7 +5,7 @@
 # routes below IPv6's minimum of 1280 and back above it.
 . /kwg/diff/lib.sh
 
-hosts n1
+netns_add n1
 wg_dev n1 wg0 n1 1
 addr n1 wg0 192.168.241.1/24 fd01::1/64
 ip -n n1 link set wg0 up

@@ -10,7 +10,7 @@
 . /kwg/diff/lib.sh
 
 pair 4
-hosts n3
+netns_add n3
 check "ping before the move" ping_rec ping-before n1 -c1 -W5 "$IN4_2"
 record before.n1.dump wg_dump n1
 capture_start link n2 v2

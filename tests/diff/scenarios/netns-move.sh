@@ -11,7 +11,7 @@
 sockets() { n "$1" ss -Huan | tr -s ' ' | sort; }
 
 pair_links
-hosts n3
+netns_add n3
 wg_dev n1 wg0 n1 1
 ip -n n1 link set wg0 up
 record sockets-n1-before sockets n1

@@ -5,7 +5,7 @@
 # existing peer.
 . /kwg/diff/lib.sh
 
-hosts n1
+netns_add n1
 wg_dev n1 wg0 n1 1
 record add-self wg_peer n1 wg0 n1 allowed-ips 10.9.0.1/32
 record dump-self wg_dump n1 wg0

@@ -5,12 +5,12 @@
 # key.
 . /kwg/diff/lib.sh
 
-hosts n1
+netns_add n1
 ip -n n1 link add wg0 type wireguard
 hex=$(key_hex unclamped)
 hex=ff${hex:2:60}ff
-n n1 wg set wg0 private-key <(hex_b64 "$hex")
+n n1 wg set wg0 private-key <(hex2b64 "$hex")
 record dump-unclamped wg_dump n1 wg0
-n n1 wg set wg0 private-key <(hex_b64 "$(printf '0%.0s' {1..64})")
+n n1 wg set wg0 private-key <(hex2b64 "$(printf '0%.0s' {1..64})")
 record dump-zero wg_dump n1 wg0
 finish

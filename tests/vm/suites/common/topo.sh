@@ -43,9 +43,6 @@ randkeys() {
 	}'
 }
 
-# hex2b64 HEX: a 32-byte key given in hex, in base64.
-hex2b64() { printf '%s' "$1" | xxd -r -p | base64; }
-
 # nx NS COMMAND...: like n, and NS "-" is the namespace we are in (the
 # functions below take "-" wherever they take a namespace).
 nx() {
@@ -55,15 +52,6 @@ nx() {
 	else
 		n "$@"
 	fi
-}
-
-# netns_add NAME...: fresh namespaces with loopback up.
-netns_add() {
-	local ns
-	for ns; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
-	done
 }
 
 # inner4 N / inner6 N: wgN's tunnel address.
