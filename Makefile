@@ -24,7 +24,7 @@ endif
 KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 
 .PHONY: all module tools deps check kunit vmtest vmtest-stock difftest hosttest \
-	install uninstall clean demo bench
+	vmtest-debug vmtest-kcsan vmtest-long install uninstall clean demo bench
 
 all: module tools
 
@@ -50,6 +50,29 @@ vmtest:
 # Only the runs against Debian's stock module: they validate the suites.
 vmtest-stock:
 	KWG_MODULES=stock tests/vm/run-all
+
+# Every suite except the benchmarks, the long soaks included, with our
+# module on a 6.1 kernel built with KASAN, kmemleak, lockdep, PROVE_RCU,
+# DEBUG_OBJECTS and fault injection (scripts/debug-kernel.sh builds it once
+# into the cache). Any report fails the run. Too long for make check: run it
+# before resolving any module issue.
+DEBUG_SUITES = $(shell grep -L '^\# kwg-vm:.*bench' tests/vm/suites/*.sh | xargs -n1 basename | sed 's/\.sh$$//')
+vmtest-debug:
+	scripts/debug-kernel.sh build kasan >/dev/null
+	KWG_KERNELS=kasan KWG_SUITES="$(DEBUG_SUITES)" tests/vm/run-all
+
+# The traffic suites and the kernel fuzzers on a 6.1 kernel built with the
+# data-race detector KCSAN.
+KCSAN_SUITES = dp-basic dp-load dp-teardown soak fuzz-netlink fuzz-wire
+vmtest-kcsan:
+	scripts/debug-kernel.sh build kcsan >/dev/null
+	KWG_KERNELS=kcsan KWG_SUITES="$(KCSAN_SUITES)" tests/vm/run-all
+
+# The soaks that do not fit make check's budget ("long" in a suite's
+# header), on both series against our module.
+LONG_SUITES = $(shell grep -l '^\# kwg-vm:.* long' tests/vm/suites/*.sh | xargs -r -n1 basename | sed 's/\.sh$$//')
+vmtest-long:
+	KWG_SUITES="$(LONG_SUITES)" tests/vm/run-all
 
 # The differential tests: each scenario of tests/diff/scenarios on the stock
 # module and on ours in one guest per series, their records compared

@@ -5,6 +5,8 @@
 #
 #   scripts/kernels.sh kver 6.1|6.12      -> kernel release, e.g. 6.1.0-56-amd64
 #   scripts/kernels.sh cachedir 6.1|6.12  -> unpacked image dir under the cache
+#   scripts/kernels.sh kver kasan|kcsan   -> release of a debug kernel built
+#                                          by scripts/debug-kernel.sh
 #
 # 6.1: the release that linux-image-amd64/linux-headers-amd64 (bookworm's
 # default) depend on. 6.12: the newest 6.12 release for which both the
@@ -54,7 +56,8 @@ resolve_kver() {
 }
 
 case ${1:-} in
-kver) resolve_kver "$2" ;;
+# The debug kernels (scripts/debug-kernel.sh) are named by their flavour.
+kver) case $2 in kasan|kcsan) "$(dirname "$0")/debug-kernel.sh" kver "$2" ;; *) resolve_kver "$2" ;; esac ;;
 cachedir) echo "$KWG_CACHE/kernels/$(resolve_kver "$2")" ;;
 *) echo "usage: $0 kver|cachedir 6.1|6.12" >&2; exit 2 ;;
 esac

@@ -7,6 +7,8 @@ kver=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 KWG_CACHE=${KWG_CACHE:-/var/cache/kwg}
 kdir=${KDIR:-/usr/src/linux-headers-$kver}
+# A debug kernel (scripts/debug-kernel.sh) carries its build tree.
+[[ -z ${KDIR:-} && -d $KWG_CACHE/kernels/$kver/build ]] && kdir=$KWG_CACHE/kernels/$kver/build
 [[ -d $kdir ]] || { echo "build-module: no headers for $kver at $kdir (run make deps)" >&2; exit 1; }
 build=$KWG_CACHE/build/$kver
 mkdir -p "$build"

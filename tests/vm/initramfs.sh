@@ -47,6 +47,8 @@ modules=(
 
 key=$( {
 	echo "$kver"; cat "$0"
+	# A debug kernel is rebuilt under the same release name.
+	stat -c '%n %Y' "$kdir/boot/vmlinuz-$kver"
 	for f in "${binaries[@]}" "${reference[@]}" /usr/bin/busybox; do
 		stat -L -c '%n %s %Y' "$f"
 	done
@@ -139,9 +141,10 @@ done | sort -u | while read -r path; do
 	case $rel in */wireguard/wireguard.ko*) continue ;; esac
 	copy_file "$path" "$rel"
 done
-# The stock module, kept aside for runs against it.
-stock=$(find "$kmods/kernel/drivers/net/wireguard" -name 'wireguard.ko*' | head -n1)
-copy_file "$stock" "/opt/debian/$(basename "$stock")"
+# The stock module, kept aside for runs against it (the debug kernels have
+# none: they test our module only).
+stock=$(find "$kmods/kernel/drivers/net" -path '*/wireguard/wireguard.ko*' | head -n1)
+[[ -z $stock ]] || copy_file "$stock" "/opt/debian/$(basename "$stock")"
 
 tmp=$out.tmp.$$
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$tmp"

@@ -5,7 +5,8 @@
 # warning taint fails the run even when the script passed.
 #
 # usage: tests/vm/vm.sh [options] SCRIPT [ARGS...]
-#   -k, --kernel 6.1|6.12        kernel series (default 6.1)
+#   -k, --kernel 6.1|6.12|kasan|kcsan  kernel series (default 6.1), or a
+#                                debug kernel (scripts/debug-kernel.sh)
 #   -m, --module ours|stock|FILE wireguard.ko under test (default ours)
 #   -w, --wg ours|debian         wg/wg-quick first on the guest's PATH (default ours)
 #   -t, --timeout SECONDS        guest script timeout (default: the script's
@@ -56,6 +57,16 @@ if [[ -z $timeout ]]; then
 	timeout=${timeout:-300}
 fi
 
+# The debug kernels (-k kasan|kcsan, scripts/debug-kernel.sh) run every
+# check several times slower under TCG: give their guests more time and
+# room (KASAN's shadow, kmemleak's object pool).
+mem=2048
+case $series in
+kasan|kcsan)
+	timeout=$((timeout * ${KWG_DEBUG_TIMEOUT_SCALE:-4}))
+	mem=3072
+	;;
+esac
 kver=$("$top/scripts/kernels.sh" kver "$series")
 kdir=$KWG_CACHE/kernels/$kver
 [[ -f $kdir/boot/vmlinuz-$kver ]] ||
@@ -139,7 +150,7 @@ fi
 boot() {
 	set +e
 	timeout -k 10 $((timeout + 240)) qemu-system-x86_64 \
-		-machine pc -accel tcg -cpu max -smp 2 -m 2048 \
+		-machine pc -accel tcg -cpu max -smp 2 -m "$mem" \
 		-display none -monitor none -serial stdio -no-reboot \
 		"${netargs[@]}" \
 		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio" \
@@ -187,10 +198,21 @@ elif [[ $status -ne 0 ]]; then
 	result=$status
 fi
 splats=$(sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" |
-	grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|lockdep|inconsistent lock state|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|blocked for more than|soft lockup|self-detected stall' || true)
+	grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|lockdep|inconsistent lock state|ODEBUG|new suspected memory leaks|scheduling while atomic|suspicious RCU|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|blocked for more than|soft lockup|self-detected stall' || true)
 if [[ -n $splats ]]; then
 	echo "FAIL: [$guest] kernel log has a splat:"
 	sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" | head -n 200
+	result=1
+fi
+leaks=$(sed -n '/^=== KWG-KMEMLEAK-BEGIN ===$/,/^=== KWG-KMEMLEAK-END ===$/p' "$log" |
+	grep -c '^unreferenced object' || true)
+if [[ $leaks -gt 0 ]]; then
+	echo "FAIL: [$guest] kmemleak reports $leaks unreferenced objects after the suite:"
+	sed -n '/^=== KWG-KMEMLEAK-BEGIN ===$/,/^=== KWG-KMEMLEAK-END ===$/p' "$log" | head -n 120
+	result=1
+fi
+if grep -q '^=== KWG-UNLOAD-FAILED' "$log"; then
+	echo "FAIL: [$guest] the module would not unload after the suite: $(grep '^=== KWG-UNLOAD-FAILED' "$log")"
 	result=1
 fi
 # W (warning), D (oops), B (bad page), L (soft lockup).
