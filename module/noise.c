@@ -380,6 +380,16 @@ void wg_noise_handshake_clear(struct wg_noise_handshake *hs)
 	up_write(&hs->lock);
 }
 
+void wg_noise_handshake_wipe(struct wg_noise_handshake *hs)
+{
+	down_write(&hs->lock);
+	handshake_clear_locked(hs);
+	memzero_explicit(hs->preshared_key, sizeof(hs->preshared_key));
+	memzero_explicit(hs->static_static, sizeof(hs->static_static));
+	hs->static_static_ok = false;
+	up_write(&hs->lock);
+}
+
 /* --- the four handshake steps -------------------------------------------- */
 
 int wg_noise_create_initiation(struct wg_noise_handshake *hs,
@@ -779,7 +789,7 @@ int wg_noise_begin_session(struct wg_noise_handshake *hs,
 	ret = -ENOMEM;
 	kp = kzalloc(sizeof(*kp), GFP_KERNEL);
 	if (!kp)
-		goto out;
+		goto out_clear;
 
 	kp->i_am_the_initiator = hs->state == WG_NOISE_CONSUMED_RESPONSE;
 	if (kp->i_am_the_initiator)
@@ -804,11 +814,13 @@ int wg_noise_begin_session(struct wg_noise_handshake *hs,
 				    &kp->index_entry)) {
 		ret = -ENOENT;
 		wg_noise_keypair_put(kp);
-		goto out;
+		goto out_clear;
 	}
 	keypairs_install(kps, kp);
-	handshake_clear_locked(hs);
 	ret = 0;
+out_clear:
+	/* Used up, or (failing) of no further use: its secrets go. */
+	handshake_clear_locked(hs);
 out:
 	up_write(&hs->lock);
 	return ret;

@@ -250,6 +250,15 @@ void wg_noise_handshake_precompute(struct wg_noise_handshake *hs);
 void wg_noise_handshake_clear(struct wg_noise_handshake *hs);
 
 /**
+ * wg_noise_handshake_wipe() - Erase every secret of a peer that goes away.
+ * @hs: the state, unpublished, which nothing will use for a handshake again.
+ *
+ * wg_noise_handshake_clear(), and the preshared key and the static-static DH
+ * are erased too. Process context, may sleep.
+ */
+void wg_noise_handshake_wipe(struct wg_noise_handshake *hs);
+
+/**
  * wg_noise_handshake_put() - Drop the owner reference a lookup returned.
  * @hs: the state, or NULL.
  *
@@ -333,7 +342,8 @@ wg_noise_consume_response(struct wg_noise_device *nd,
  * an unconfirmed next, becomes previous). The responder's becomes next: it
  * is used for sending only after the first data message arrives on it (see
  * wg_noise_received_with_keypair()). The keypair takes over the handshake's
- * index, and the handshake is cleared. Process context, may sleep.
+ * index, and the handshake is cleared; it is cleared too when this fails
+ * with -ENOMEM or -ENOENT. Process context, may sleep.
  *
  * Return: 0; -EINVAL in the wrong state; -ENOMEM; -ENOENT if the handshake
  * lost its index meanwhile (it was cleared).

@@ -17,6 +17,15 @@ static struct kmem_cache *peer_cache;
 
 static void peer_release(struct kref *ref);
 
+/* Erases the peer's secrets (handshake and cookie maker) and frees it. */
+static void peer_free(struct wg_peer *peer)
+{
+	dst_cache_destroy(&peer->endpoint_cache);
+	wg_cookie_maker_clear(&peer->cookie_maker);
+	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
+	kmem_cache_free(peer_cache, peer);
+}
+
 struct wg_peer *wg_peer_create(struct wg_device *wg,
 			       const u8 public_key[WG_PUBLIC_KEY_LEN],
 			       const u8 preshared_key[WG_SYMMETRIC_KEY_LEN])
@@ -59,9 +68,7 @@ struct wg_peer *wg_peer_create(struct wg_device *wg,
 	ret = wg_noise_handshake_publish(&peer->handshake);
 	if (ret) {
 		wg_noise_handshake_unpublish(&peer->handshake);
-		wg_cookie_maker_clear(&peer->cookie_maker);
-		dst_cache_destroy(&peer->endpoint_cache);
-		kmem_cache_free(peer_cache, peer);
+		peer_free(peer);
 		return ERR_PTR(ret);
 	}
 
@@ -154,7 +161,8 @@ static void peer_finish_removal(struct wg_peer *peer)
 	flush_work(&peer->transmit_packet_work);
 	napi_disable(&peer->napi);
 	__netif_napi_del(&peer->napi);
-	wg_noise_handshake_clear(&peer->handshake);
+	/* The preshared key too: it goes now, not with the last reference. */
+	wg_noise_handshake_wipe(&peer->handshake);
 	pr_debug("%s: peer %llu removed\n", peer->device->dev->name,
 		 peer->internal_id);
 	wg_peer_put(peer);
@@ -208,12 +216,7 @@ void wg_peer_remove_all(struct wg_device *wg)
 
 static void peer_free_rcu(struct rcu_head *rcu)
 {
-	struct wg_peer *peer = container_of(rcu, struct wg_peer, rcu);
-
-	dst_cache_destroy(&peer->endpoint_cache);
-	wg_cookie_maker_clear(&peer->cookie_maker);
-	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
-	kmem_cache_free(peer_cache, peer);
+	peer_free(container_of(rcu, struct wg_peer, rcu));
 }
 
 /* May run in any context, including an RCU callback of a keypair. */
