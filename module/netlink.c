@@ -28,18 +28,21 @@ static struct genl_family genl_family;
 /*
  * The nested policies are linked so that CTRL_CMD_GETPOLICY shows them:
  * that is how tools learn that WGALLOWEDIP_A_FLAGS (removal) is understood.
+ * Unknown flag bits are refused by the handlers rather than by a policy
+ * mask: the error is then the stock module's (EOPNOTSUPP for device and
+ * peer flags), and the extack text names the attribute.
  */
 static const struct nla_policy allowedip_policy[WGALLOWEDIP_A_MAX + 1] = {
 	[WGALLOWEDIP_A_FAMILY]		= { .type = NLA_U16 },
 	[WGALLOWEDIP_A_IPADDR]		= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 	[WGALLOWEDIP_A_CIDR_MASK]	= { .type = NLA_U8 },
-	[WGALLOWEDIP_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, __WGALLOWEDIP_F_ALL)
+	[WGALLOWEDIP_A_FLAGS]		= { .type = NLA_U32 }
 };
 
 static const struct nla_policy peer_policy[WGPEER_A_MAX + 1] = {
 	[WGPEER_A_PUBLIC_KEY]			= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
 	[WGPEER_A_PRESHARED_KEY]		= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
-	[WGPEER_A_FLAGS]			= NLA_POLICY_MASK(NLA_U32, __WGPEER_F_ALL),
+	[WGPEER_A_FLAGS]			= { .type = NLA_U32 },
 	[WGPEER_A_ENDPOINT]			= NLA_POLICY_MIN_LEN(sizeof(struct sockaddr)),
 	[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16 },
 	[WGPEER_A_LAST_HANDSHAKE_TIME]		=
@@ -55,7 +58,7 @@ static const struct nla_policy device_policy[WGDEVICE_A_MAX + 1] = {
 	[WGDEVICE_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[WGDEVICE_A_PRIVATE_KEY]	= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
 	[WGDEVICE_A_PUBLIC_KEY]		= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
-	[WGDEVICE_A_FLAGS]		= NLA_POLICY_MASK(NLA_U32, __WGDEVICE_F_ALL),
+	[WGDEVICE_A_FLAGS]		= { .type = NLA_U32 },
 	[WGDEVICE_A_LISTEN_PORT]	= { .type = NLA_U16 },
 	[WGDEVICE_A_FWMARK]		= { .type = NLA_U32 },
 	[WGDEVICE_A_PEERS]		= NLA_POLICY_NESTED_ARRAY(peer_policy)
@@ -63,27 +66,31 @@ static const struct nla_policy device_policy[WGDEVICE_A_MAX + 1] = {
 
 /*
  * Find the device a request names, by exactly one of ifindex or ifname, in
- * the requester's namespace. Returns it with a reference held.
+ * the requester's namespace. Returns it with a reference held. The errors
+ * are the stock module's: EBADR for both or neither, ENODEV, EOPNOTSUPP.
  */
 static struct wg_device *lookup_device(struct net *net, struct nlattr **attrs,
 				       struct netlink_ext_ack *extack)
 {
 	struct net_device *dev = NULL;
+	struct nlattr *id;
 
 	if (attrs[WGDEVICE_A_IFINDEX] && attrs[WGDEVICE_A_IFNAME]) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_IFNAME],
 				    "give either WGDEVICE_A_IFINDEX or WGDEVICE_A_IFNAME, not both");
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(-EBADR);
 	}
 	if (attrs[WGDEVICE_A_IFINDEX]) {
-		dev = dev_get_by_index(net, nla_get_u32(attrs[WGDEVICE_A_IFINDEX]));
+		id = attrs[WGDEVICE_A_IFINDEX];
+		dev = dev_get_by_index(net, nla_get_u32(id));
 		if (!dev) {
 			NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_IFINDEX],
 					    "no device with this WGDEVICE_A_IFINDEX");
 			return ERR_PTR(-ENODEV);
 		}
 	} else if (attrs[WGDEVICE_A_IFNAME]) {
-		dev = dev_get_by_name(net, nla_data(attrs[WGDEVICE_A_IFNAME]));
+		id = attrs[WGDEVICE_A_IFNAME];
+		dev = dev_get_by_name(net, nla_data(id));
 		if (!dev) {
 			NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_IFNAME],
 					    "no device with this WGDEVICE_A_IFNAME");
@@ -91,12 +98,17 @@ static struct wg_device *lookup_device(struct net *net, struct nlattr **attrs,
 		}
 	} else {
 		NL_SET_ERR_MSG(extack, "WGDEVICE_A_IFINDEX or WGDEVICE_A_IFNAME is required");
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(-EBADR);
 	}
 
 	if (!dev->rtnl_link_ops || !dev->rtnl_link_ops->kind ||
 	    strcmp(dev->rtnl_link_ops->kind, "wireguard")) {
-		NL_SET_ERR_MSG(extack, "the device is not a WireGuard device");
+		if (id == attrs[WGDEVICE_A_IFNAME])
+			NL_SET_ERR_MSG_ATTR(extack, id,
+					    "WGDEVICE_A_IFNAME is not a WireGuard device");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, id,
+					    "WGDEVICE_A_IFINDEX is not a WireGuard device");
 		dev_put(dev);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
@@ -384,6 +396,12 @@ static int parse_allowedip(struct nlattr *attr, struct nlattr **attrs,
 					  allowedip_policy, extack);
 	if (ret < 0)
 		return ret;
+	if (attrs[WGALLOWEDIP_A_FLAGS] &&
+	    nla_get_u32(attrs[WGALLOWEDIP_A_FLAGS]) & ~__WGALLOWEDIP_F_ALL) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_FLAGS],
+				    "WGALLOWEDIP_A_FLAGS has unknown flags");
+		return -EINVAL;
+	}
 	if (!attrs[WGALLOWEDIP_A_FAMILY] || !attrs[WGALLOWEDIP_A_IPADDR] ||
 	    !attrs[WGALLOWEDIP_A_CIDR_MASK]) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
@@ -417,7 +435,7 @@ static int parse_allowedip(struct nlattr *attr, struct nlattr **attrs,
 	} else {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[WGALLOWEDIP_A_FAMILY],
 				    "WGALLOWEDIP_A_FAMILY must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -458,11 +476,17 @@ static int validate_peer(struct nlattr *attr, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG_ATTR(extack, attr, "a peer needs WGPEER_A_PUBLIC_KEY");
 		return -EINVAL;
 	}
+	if (attrs[WGPEER_A_FLAGS] &&
+	    nla_get_u32(attrs[WGPEER_A_FLAGS]) & ~__WGPEER_F_ALL) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_FLAGS],
+				    "WGPEER_A_FLAGS has unknown flags");
+		return -EOPNOTSUPP;
+	}
 	if (attrs[WGPEER_A_PROTOCOL_VERSION] &&
 	    nla_get_u32(attrs[WGPEER_A_PROTOCOL_VERSION]) != 1) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PROTOCOL_VERSION],
 				    "WGPEER_A_PROTOCOL_VERSION must be 1");
-		return -EPROTONOSUPPORT;
+		return -EPFNOSUPPORT;
 	}
 	if (attrs[WGPEER_A_ENDPOINT]) {
 		ret = parse_endpoint(attrs[WGPEER_A_ENDPOINT], &endpoint, extack);
@@ -666,6 +690,15 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(wg);
 
 	/* Everything is checked before anything changes. */
+	if (attrs[WGDEVICE_A_FLAGS]) {
+		flags = nla_get_u32(attrs[WGDEVICE_A_FLAGS]);
+		if (flags & ~__WGDEVICE_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[WGDEVICE_A_FLAGS],
+					    "WGDEVICE_A_FLAGS has unknown flags");
+			ret = -EOPNOTSUPP;
+			goto out_put;
+		}
+	}
 	if (attrs[WGDEVICE_A_PEERS]) {
 		nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem) {
 			ret = validate_peer(attr, info->extack);
@@ -673,8 +706,6 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 				goto out_put;
 		}
 	}
-	if (attrs[WGDEVICE_A_FLAGS])
-		flags = nla_get_u32(attrs[WGDEVICE_A_FLAGS]);
 
 	rtnl_lock();
 	mutex_lock(&wg->device_update_lock);
