@@ -197,7 +197,8 @@ if [[ -z $status ]]; then
 elif [[ $status -ne 0 ]]; then
 	result=$status
 fi
-splat_re='WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|inconsistent lock state|ODEBUG|new suspected memory leaks|scheduling while atomic|suspicious RCU|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|KCSAN|blocked for more than|soft lockup|self-detected stall'
+# KCSAN reports start "BUG: KCSAN:"; its boot line names CONFIG_KCSAN_STRICT.
+splat_re='WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|inconsistent lock state|ODEBUG|new suspected memory leaks|scheduling while atomic|suspicious RCU|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|blocked for more than|soft lockup|self-detected stall'
 splats=$(sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" |
 	grep -E "$splat_re" || true)
 if [[ -n $splats ]]; then
