@@ -709,6 +709,15 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&wg->device_update_lock);
+	/*
+	 * The reference taken by lookup_device() keeps the memory, not the
+	 * device: one deleted while we waited for RTNL has freed its tables.
+	 */
+	if (wg->dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG(info->extack, "the device was deleted meanwhile");
+		ret = -ENODEV;
+		goto out;
+	}
 	if (!wg->creating_net) {
 		NL_SET_ERR_MSG(info->extack,
 			       "the namespace this device was created in is gone");
