@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "drop_stats.h"
 #include "peer.h"
 #include "queueing.h"
 #include "socket.h"
@@ -232,8 +233,17 @@ err:
 
 static int wg_ndo_init(struct net_device *dev)
 {
+	int ret;
+
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	return dev->tstats ? 0 : -ENOMEM;
+	if (!dev->tstats)
+		return -ENOMEM;
+	ret = wg_drop_stats_init(netdev_priv(dev));
+	if (ret) {
+		free_percpu(dev->tstats);
+		dev->tstats = NULL;
+	}
+	return ret;
 }
 
 /* Undoes wg_device_state_init(), erasing the device's secrets. */
@@ -272,6 +282,7 @@ static void wg_ndo_uninit(struct net_device *dev)
 	}
 	wg_device_state_uninit(wg);
 
+	wg_drop_stats_uninit(wg);
 	free_percpu(dev->tstats);
 	dev->tstats = NULL;
 }
@@ -300,6 +311,7 @@ static void wg_setup(struct net_device *dev)
 					   NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA;
 
 	dev->netdev_ops = &wg_netdev_ops;
+	dev->ethtool_ops = &wg_ethtool_ops;
 	SET_NETDEV_DEVTYPE(dev, &wg_device_type);
 	dev->header_ops = NULL;
 	dev->type = ARPHRD_NONE;
@@ -397,7 +409,7 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 
 static struct rtnl_link_ops wg_link_ops __read_mostly = {
 	.kind = "wireguard",
-	.priv_size = sizeof(struct wg_device),
+	.priv_size = sizeof(struct wg_device_priv),
 	.setup = wg_setup,
 	.newlink = wg_newlink,
 };

@@ -17,6 +17,7 @@
 #include "queueing.h"
 #include "timers.h"
 #include "socket.h"
+#include "drop_stats.h"
 
 static void account_rx(struct wg_peer *peer, unsigned int len)
 {
@@ -37,6 +38,28 @@ static bool under_load(struct wg_device *wg)
 	return last && !wg_clock_expired(last, 1);
 }
 
+/* The counter for a handshake message the noise core refused with @err. */
+static enum wg_rx_drop handshake_drop_reason(bool initiation, long err)
+{
+	switch (err) {
+	case -ENOKEY:
+		/* A response reaches this only if the key just went away. */
+		return initiation ? WG_RX_DROP_INIT_UNKNOWN_PEER :
+				    WG_RX_DROP_HANDSHAKE_OTHER;
+	case -EBADMSG:
+		return initiation ? WG_RX_DROP_INIT_NOT_AUTHENTIC :
+				    WG_RX_DROP_RESP_NOT_AUTHENTIC;
+	case -ESTALE:
+		return WG_RX_DROP_INIT_REPLAYED;
+	case -EBUSY:
+		return WG_RX_DROP_INIT_TOO_FREQUENT;
+	case -ENOENT:
+		return WG_RX_DROP_RESP_UNKNOWN_INDEX;
+	default:
+		return WG_RX_DROP_HANDSHAKE_OTHER;
+	}
+}
+
 static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 {
 	bool initiation = le32_to_cpu(((struct wg_msg_header *)skb->data)->type) ==
@@ -48,8 +71,10 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 	struct wg_peer *peer;
 	bool loaded;
 
-	if (wg_socket_endpoint_from_skb(&src, skb))
+	if (unlikely(wg_socket_endpoint_from_skb(&src, skb))) {
+		wg_count_drop(wg, WG_RX_DROP_BAD_SOURCE_ADDRESS);
 		return;
+	}
 
 	loaded = under_load(wg);
 	mac_state = wg_cookie_validate(&wg->cookie_checker, skb->data, skb->len,
@@ -58,10 +83,12 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 	if (mac_state == WG_COOKIE_MAC_INVALID) {
 		net_dbg_ratelimited("%s: invalid MAC of handshake from %pISpfsc\n",
 				    wg->dev->name, &src.addr);
+		wg_count_drop(wg, WG_RX_DROP_HANDSHAKE_BAD_MAC1);
 		return;
 	}
 	if (loaded && mac_state != WG_COOKIE_MAC1_MAC2_OK) {
 		/* Prove your address first: here is a cookie. */
+		wg_count_drop(wg, WG_RX_DROP_HANDSHAKE_NEEDS_COOKIE);
 		wg_packet_send_handshake_cookie(wg, skb, &src);
 		return;
 	}
@@ -73,6 +100,7 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 					    wg_endpoint_ip(&src))) {
 		net_dbg_ratelimited("%s: rate limiting handshakes from %pISpfsc\n",
 				    wg->dev->name, &src.addr);
+		wg_count_drop(wg, WG_RX_DROP_HANDSHAKE_RATE_LIMITED);
 		return;
 	}
 
@@ -83,6 +111,7 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 	if (IS_ERR(hs)) {
 		net_dbg_ratelimited("%s: invalid handshake %s from %pISpfsc: %ld\n",
 				    wg->dev->name, what, &src.addr, PTR_ERR(hs));
+		wg_count_drop(wg, handshake_drop_reason(initiation, PTR_ERR(hs)));
 		return;
 	}
 	peer = wg_peer_of_handshake(hs);
@@ -131,17 +160,24 @@ static void receive_cookie(struct wg_device *wg, struct sk_buff *skb)
 {
 	struct wg_msg_cookie *msg = (struct wg_msg_cookie *)skb->data;
 	struct wg_noise_handshake *hs;
+	int ret;
 
 	hs = wg_noise_lookup_handshake(&wg->noise, msg->receiver_index,
 				       WG_INDEX_HANDSHAKE | WG_INDEX_KEYPAIR);
 	if (!hs) {
 		net_dbg_ratelimited("%s: cookie reply for an unknown index\n",
 				    wg->dev->name);
+		wg_count_drop(wg, WG_RX_DROP_COOKIE_UNKNOWN_INDEX);
 		return;
 	}
-	if (wg_cookie_consume_reply(&wg_peer_of_handshake(hs)->cookie_maker, msg))
+	ret = wg_cookie_consume_reply(&wg_peer_of_handshake(hs)->cookie_maker, msg);
+	if (ret) {
 		net_dbg_ratelimited("%s: could not open a cookie reply\n",
 				    wg->dev->name);
+		/* -EINVAL: nothing of ours is waiting for a cookie. */
+		wg_count_drop(wg, ret == -EINVAL ? WG_RX_DROP_COOKIE_UNEXPECTED :
+				  WG_RX_DROP_COOKIE_NOT_AUTHENTIC);
+	}
 	wg_noise_handshake_put(hs);
 }
 
@@ -154,11 +190,15 @@ static void receive_data(struct wg_device *wg, struct sk_buff *skb)
 
 	rcu_read_lock_bh();
 	keypair = wg_noise_lookup_keypair(&wg->noise, msg->receiver_index);
-	if (unlikely(!keypair))
+	if (unlikely(!keypair)) {
+		wg_count_drop(wg, WG_RX_DROP_DATA_UNKNOWN_INDEX);
 		goto drop;
+	}
 	peer = wg_peer_of_handshake(keypair->handshake);
-	if (unlikely(READ_ONCE(peer->is_dead)))
+	if (unlikely(READ_ONCE(peer->is_dead))) {
+		wg_count_drop(wg, WG_RX_DROP_DATA_PEER_REMOVED);
 		goto drop_keypair;
+	}
 	PACKET_CB(skb)->keypair = keypair;
 	PACKET_CB(skb)->nonce = le64_to_cpu(msg->counter);
 	__skb_pull(skb, sizeof(*msg));
@@ -168,6 +208,7 @@ static void receive_data(struct wg_device *wg, struct sk_buff *skb)
 	if (unlikely(ret)) {
 		/* No room for it: a drop of ours, counted (see below). */
 		++wg->dev->stats.rx_dropped;
+		wg_count_drop(wg, WG_RX_DROP_DATA_QUEUE_FULL);
 		if (ret == -EPIPE)
 			goto drop_keypair;
 		wg_queue_enqueue_per_peer_rx(skb, WG_PACKET_DEAD);
@@ -184,13 +225,33 @@ drop:
 	kfree_skb(skb);
 }
 
+/* Why a datagram that wg_msg_classify() refused is not a message. */
+static enum wg_rx_drop invalid_reason(const void *data, size_t len)
+{
+	if (len < sizeof(struct wg_msg_header))
+		return WG_RX_DROP_SHORTER_THAN_HEADER;
+	switch (le32_to_cpu(((const struct wg_msg_header *)data)->type)) {
+	case WG_MSG_INITIATION:
+		return WG_RX_DROP_INIT_BAD_LENGTH;
+	case WG_MSG_RESPONSE:
+		return WG_RX_DROP_RESP_BAD_LENGTH;
+	case WG_MSG_COOKIE:
+		return WG_RX_DROP_COOKIE_BAD_LENGTH;
+	case WG_MSG_DATA:
+		return WG_RX_DROP_DATA_TOO_SHORT;
+	default:
+		return WG_RX_DROP_UNKNOWN_TYPE;
+	}
+}
+
 /*
  * From the UDP socket, softirq; skb->data is at the UDP header.
  *
  * rx_dropped counts, as on the stock module, only what we had no room
  * for. What is not a message of ours (malformed, unknown index, replayed,
- * not authentic) anyone can send to the port: it is dropped uncounted,
- * and only the debug log says why.
+ * not authentic) anyone can send to the port: it is dropped without
+ * touching the link statistics, counted by reason only in the ethtool
+ * statistics (drop_stats.h), and the debug log says why.
  */
 int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 {
@@ -198,15 +259,20 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 	size_t len;
 
 	if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) +
-					 sizeof(struct wg_msg_header))))
+					 sizeof(struct wg_msg_header)))) {
+		wg_count_drop(wg, skb->len < sizeof(struct udphdr) +
+				  sizeof(struct wg_msg_header) ?
+				  WG_RX_DROP_SHORTER_THAN_HEADER :
+				  WG_RX_DROP_NO_MEMORY);
 		goto drop;
+	}
 	len = skb->len - sizeof(struct udphdr);
 	type = wg_msg_classify(skb->data + sizeof(struct udphdr), len);
 	switch (type) {
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
 		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) + len)))
-			goto drop;
+			goto no_memory;
 		__skb_pull(skb, sizeof(struct udphdr));
 		if (atomic_read(&wg->incoming_handshakes_len) >=
 		    WG_MAX_QUEUED_INCOMING_HANDSHAKES) {
@@ -223,7 +289,7 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 		return 0;
 	case WG_MSG_COOKIE:
 		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) + len)))
-			goto drop;
+			goto no_memory;
 		__skb_pull(skb, sizeof(struct udphdr));
 		receive_cookie(wg, skb);
 		consume_skb(skb);
@@ -231,7 +297,7 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 	case WG_MSG_DATA:
 		if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) +
 						 sizeof(struct wg_msg_data))))
-			goto drop;
+			goto no_memory;
 		__skb_pull(skb, sizeof(struct udphdr));
 		receive_data(wg, skb);
 		return 0;
@@ -239,13 +305,30 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 		break;
 	}
 	net_dbg_ratelimited("%s: invalid packet\n", wg->dev->name);
+	wg_count_drop(wg, invalid_reason(skb->data + sizeof(struct udphdr), len));
 drop:
+	kfree_skb(skb);
+	return 0;
+no_memory:
+	wg_count_drop(wg, WG_RX_DROP_NO_MEMORY);
 	kfree_skb(skb);
 	return 0;
 full:
 	++wg->dev->stats.rx_dropped;
+	wg_count_drop(wg, WG_RX_DROP_HANDSHAKE_QUEUE_FULL);
 	kfree_skb(skb);
 	return 0;
+}
+
+/*
+ * Counted here, where the reason is known; the packet then reaches
+ * wg_packet_rx_poll() as WG_PACKET_DEAD, which counts it no more.
+ */
+static bool decrypt_failed(struct wg_noise_keypair *keypair,
+			   enum wg_rx_drop reason)
+{
+	wg_count_drop(wg_peer_of_handshake(keypair->handshake)->device, reason);
+	return false;
 }
 
 static bool decrypt_packet(struct sk_buff *skb, struct wg_noise_keypair *keypair)
@@ -255,19 +338,21 @@ static bool decrypt_packet(struct sk_buff *skb, struct wg_noise_keypair *keypair
 	int num_frags;
 
 	if (unlikely(!wg_noise_keypair_can_receive(keypair)))
-		return false;
+		return decrypt_failed(keypair, WG_RX_DROP_DATA_KEY_EXPIRED);
 	num_frags = skb_cow_data(skb, 0, &trailer);
 	if (unlikely(num_frags < 0 || num_frags > ARRAY_SIZE(sg)))
-		return false;
+		return decrypt_failed(keypair, WG_RX_DROP_NO_MEMORY);
 	sg_init_table(sg, num_frags);
 	if (skb_to_sgvec(skb, sg, 0, skb->len) <= 0)
-		return false;
+		return decrypt_failed(keypair, WG_RX_DROP_NO_MEMORY);
 	if (!chacha20poly1305_decrypt_sg_inplace(sg, skb->len, NULL, 0,
 						 PACKET_CB(skb)->nonce,
 						 keypair->receiving.key))
-		return false;
+		return decrypt_failed(keypair, WG_RX_DROP_DATA_NOT_AUTHENTIC);
 	/* The tag is checked; what is left is the padded plaintext. */
-	return !pskb_trim(skb, skb->len - WG_TAG_LEN);
+	if (unlikely(pskb_trim(skb, skb->len - WG_TAG_LEN)))
+		return decrypt_failed(keypair, WG_RX_DROP_NO_MEMORY);
+	return true;
 }
 
 void wg_packet_decrypt_worker(struct work_struct *work)
@@ -352,6 +437,7 @@ static void deliver(struct wg_peer *peer, struct sk_buff *skb, u8 outer_ds)
 				    dev->name, peer->internal_id);
 		++dev->stats.rx_errors;
 		++dev->stats.rx_frame_errors;
+		wg_count_drop(wg, WG_RX_DROP_INNER_SRC_NOT_ALLOWED);
 		kfree_skb(skb);
 		return;
 	}
@@ -365,6 +451,7 @@ invalid:
 			    dev->name, peer->internal_id);
 	++dev->stats.rx_errors;
 	++dev->stats.rx_length_errors;
+	wg_count_drop(wg, WG_RX_DROP_INNER_MALFORMED);
 	kfree_skb(skb);
 }
 
@@ -387,18 +474,26 @@ int wg_packet_rx_poll(struct napi_struct *napi, int budget)
 		++work_done;
 
 		keypair = PACKET_CB(skb)->keypair;
-		if (unlikely(state != WG_PACKET_CRYPTED || READ_ONCE(peer->is_dead)))
+		/* A dead packet was counted where it died. */
+		if (unlikely(state != WG_PACKET_CRYPTED))
 			goto drop;
+		if (unlikely(READ_ONCE(peer->is_dead))) {
+			wg_count_drop(peer->device, WG_RX_DROP_DATA_PEER_REMOVED);
+			goto drop;
+		}
 		/* Only now, authenticated and in order, is the counter spent. */
 		if (unlikely(!wg_counter_validate(&keypair->receiving_counter,
 						  PACKET_CB(skb)->nonce))) {
 			net_dbg_ratelimited("%s: replayed or too old counter %llu from peer %llu\n",
 					    peer->device->dev->name,
 					    PACKET_CB(skb)->nonce, peer->internal_id);
+			wg_count_drop(peer->device, WG_RX_DROP_DATA_REPLAYED);
 			goto drop;
 		}
-		if (unlikely(wg_socket_endpoint_from_skb(&endpoint, skb)))
+		if (unlikely(wg_socket_endpoint_from_skb(&endpoint, skb))) {
+			wg_count_drop(peer->device, WG_RX_DROP_BAD_SOURCE_ADDRESS);
 			goto drop;
+		}
 		outer_ds = skb->protocol == htons(ETH_P_IP) ?
 			   ipv4_get_dsfield(ip_hdr(skb)) :
 			   ipv6_get_dsfield(ipv6_hdr(skb));
@@ -417,7 +512,7 @@ int wg_packet_rx_poll(struct napi_struct *napi, int budget)
 		deliver(peer, skb, outer_ds);
 		continue;
 drop:
-		/* Not authentic, replayed, or no room (counted at enqueue). */
+		/* Not authentic, replayed, or no room (rx_dropped at enqueue). */
 		wg_noise_keypair_put(keypair);
 		kfree_skb(skb);
 	}
