@@ -49,6 +49,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "udp-build.h"
 
 /* ---- BLAKE2s, RFC 7693 ---- */
 
@@ -310,22 +311,6 @@ static int key_from_b64(uint8_t key[32], const char *s)
 	return n == 32 ? 0 : -1;
 }
 
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -359,8 +344,6 @@ static size_t build(uint8_t *p, const struct cfg *c, const struct b2s *ks)
 	unsigned int idx = (unsigned int)(rng() % c->nsrc);
 	int sport = c->sport >= 0 ? c->sport : 1024 + (int)(rng() % 64512);
 	struct b2s s;
-	uint32_t sum;
-	uint16_t ck;
 	size_t i;
 
 	memset(p, 0, hl + 8);
@@ -391,12 +374,7 @@ static size_t build(uint8_t *p, const struct cfg *c, const struct b2s *ks)
 			p[8 + i] = (uint8_t)rng();
 		memcpy(p + 24, c->dst, 16);
 	}
-	udp[0] = (uint8_t)(sport >> 8);
-	udp[1] = (uint8_t)sport;
-	udp[2] = (uint8_t)(c->dport >> 8);
-	udp[3] = (uint8_t)c->dport;
-	udp[4] = (uint8_t)((8 + MSG_LEN) >> 8);
-	udp[5] = (uint8_t)(8 + MSG_LEN);
+	udp_set_header(udp, sport, c->dport, 8 + MSG_LEN);
 
 	msg[0] = 1;
 	msg[1] = msg[2] = msg[3] = 0;
@@ -411,15 +389,9 @@ static size_t build(uint8_t *p, const struct cfg *c, const struct b2s *ks)
 	memset(msg + MAC1_OFF + 16, 0, 16);	/* mac2 */
 
 	if (c->family == AF_INET)
-		sum = sum16(p + 12, 8, 0);
+		udp_set_checksum(udp, 8 + MSG_LEN, p + 12, 8);
 	else
-		sum = sum16(p + 8, 32, 0);
-	sum += 17 + 8 + MSG_LEN;
-	ck = fold(sum16(udp, 8 + MSG_LEN, sum));
-	if (!ck)
-		ck = 0xffff;
-	udp[6] = (uint8_t)(ck >> 8);
-	udp[7] = (uint8_t)ck;
+		udp_set_checksum(udp, 8 + MSG_LEN, p + 8, 32);
 	return total;
 }
 

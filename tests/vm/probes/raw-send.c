@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "udp-build.h"
 
 static int hexval(int c)
 {
@@ -36,41 +37,15 @@ static int hexval(int c)
 	return -1;
 }
 
-/* Sum of 16-bit big-endian words, for the Internet checksum. */
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* The UDP checksum of the datagram in p (IPv4 header of hl bytes first). */
 static void udp_checksum(uint8_t *p, size_t hl, size_t total)
 {
 	uint8_t *udp = p + hl;
 	size_t ulen = total - hl;
-	uint32_t sum;
-	uint16_t c;
 
 	if (!udp[6] && !udp[7])
 		return;	/* sent without a checksum: keep it so */
-	udp[6] = udp[7] = 0;
-	sum = sum16(p + 12, 8, 0);	/* source and destination addresses */
-	sum += 17 + (uint32_t)ulen;
-	c = fold(sum16(udp, ulen, sum));
-	if (!c)
-		c = 0xffff;
-	udp[6] = (uint8_t)(c >> 8);
-	udp[7] = (uint8_t)c;
+	udp_set_checksum(udp, ulen, p + 12, 8);
 }
 
 int main(int argc, char **argv)
