@@ -243,8 +243,11 @@ int wg_cookie_consume_reply(struct wg_cookie_maker *maker,
 					   mac1, sizeof(mac1), reply->nonce,
 					   maker->cookie_key);
 	read_unlock_bh(&maker->lock);
-	if (!opened)
+	if (!opened) {
+		/* What a failed open left there is keystream: erase it too. */
+		memzero_explicit(cookie, sizeof(cookie));
 		return -EBADMSG;
+	}
 
 	write_lock_bh(&maker->lock);
 	/*
