@@ -140,13 +140,17 @@ static bool node_matches(const struct wg_allowedips_node *node, const u64 key[2]
 	       !((key[1] ^ node->key[1]) & (~0ULL << (128 - cidr)));
 }
 
-static struct wg_allowedips_node *node_new(const u64 key[2], unsigned int cidr,
+/* Takes a node from @pool, which the caller made sure is not empty. */
+static struct wg_allowedips_node *node_new(struct wg_allowedips_pool *pool,
+					   const u64 key[2], unsigned int cidr,
 					   unsigned int bits)
 {
-	struct wg_allowedips_node *node = kzalloc(sizeof(*node), GFP_KERNEL);
+	struct wg_allowedips_node *node;
 
-	if (!node)
-		return NULL;
+	node = list_first_entry(&pool->nodes, struct wg_allowedips_node, entry);
+	list_del(&node->entry);
+	pool->count--;
+	memset(node, 0, sizeof(*node));
 	node->key[0] = key[0];
 	node->key[1] = key[1];
 	key_mask(node->key, cidr);
@@ -168,6 +172,30 @@ static void node_set_owner(struct wg_allowedips_node *node,
 	rcu_assign_pointer(node->owner, owner);
 }
 
+int wg_allowedips_pool_fill(struct wg_allowedips_pool *pool,
+			    unsigned int inserts)
+{
+	struct wg_allowedips_node *node;
+
+	while (pool->count / WG_ALLOWEDIPS_NODES_PER_INSERT < inserts) {
+		node = kzalloc(sizeof(*node), GFP_KERNEL);
+		if (!node)
+			return -ENOMEM;
+		list_add(&node->entry, &pool->nodes);
+		pool->count++;
+	}
+	return 0;
+}
+
+void wg_allowedips_pool_release(struct wg_allowedips_pool *pool)
+{
+	struct wg_allowedips_node *node, *tmp;
+
+	list_for_each_entry_safe(node, tmp, &pool->nodes, entry)
+		kfree(node);
+	wg_allowedips_pool_init(pool);
+}
+
 void wg_allowedips_init(struct wg_allowedips *table)
 {
 	RCU_INIT_POINTER(table->root4, NULL);
@@ -175,7 +203,8 @@ void wg_allowedips_init(struct wg_allowedips *table)
 	table->seq = 1;
 }
 
-int wg_allowedips_insert(struct wg_allowedips *table, sa_family_t family,
+int wg_allowedips_insert(struct wg_allowedips *table,
+			 struct wg_allowedips_pool *pool, sa_family_t family,
 			 const void *addr, u8 cidr,
 			 struct wg_allowedips_owner *owner, struct mutex *lock)
 {
@@ -207,10 +236,10 @@ int wg_allowedips_insert(struct wg_allowedips *table, sa_family_t family,
 		slot = &node->child[key_bit(key, node->cidr)];
 	}
 
-	fresh = node_new(key, cidr, bits);
-	if (!fresh)
+	/* A new leaf, or a new entry above @node, or both under a branch. */
+	if (pool->count < (node && common != cidr ? 2 : 1))
 		return -ENOMEM;
-	list_add_tail(&fresh->entry, &owner->entries);
+	fresh = node_new(pool, key, cidr, bits);
 	RCU_INIT_POINTER(fresh->owner, owner);
 
 	if (!node) {
@@ -222,16 +251,12 @@ int wg_allowedips_insert(struct wg_allowedips *table, sa_family_t family,
 		rcu_assign_pointer(*slot, fresh);
 	} else {
 		/* They part at bit @common: a branch node holds both. */
-		branch = node_new(key, common, bits);
-		if (!branch) {
-			list_del(&fresh->entry);
-			kfree(fresh);
-			return -ENOMEM;
-		}
+		branch = node_new(pool, key, common, bits);
 		RCU_INIT_POINTER(branch->child[key_bit(key, common)], fresh);
 		RCU_INIT_POINTER(branch->child[key_bit(node->key, common)], node);
 		rcu_assign_pointer(*slot, branch);
 	}
+	list_add_tail(&fresh->entry, &owner->entries);
 	table->seq++;
 	return 0;
 }

@@ -12,6 +12,11 @@
  * remove, walk, free) are serialised by the caller's configuration mutex,
  * which each writer takes as @lock purely so lockdep can check it is held.
  * Nodes are freed after an RCU grace period.
+ *
+ * Memory: an insert takes its nodes from a pool the caller filled
+ * beforehand (struct wg_allowedips_pool), so that a configuration change
+ * can allocate everything it needs first and then apply all of it with
+ * steps that cannot fail.
  */
 #ifndef _KWG_ALLOWEDIPS_H
 #define _KWG_ALLOWEDIPS_H
@@ -62,6 +67,56 @@ struct wg_allowedips_cursor {
 #define WG_ALLOWEDIPS_CURSOR_LONGS \
 	(sizeof(struct wg_allowedips_cursor) / sizeof(unsigned long))
 
+/*
+ * Nodes allocated ahead of a batch of inserts, private to the caller (no
+ * lock). An insert takes at most this many: the entry, and a branch node
+ * when the new prefix parts from an existing one.
+ */
+#define WG_ALLOWEDIPS_NODES_PER_INSERT 2
+
+struct wg_allowedips_pool {
+	struct list_head nodes;
+	unsigned int count;
+};
+
+/**
+ * wg_allowedips_pool_init() - Initialise an empty pool.
+ * @pool: the pool.
+ *
+ * Any context.
+ */
+static inline void wg_allowedips_pool_init(struct wg_allowedips_pool *pool)
+{
+	INIT_LIST_HEAD(&pool->nodes);
+	pool->count = 0;
+}
+
+/**
+ * wg_allowedips_pool_fill() - Top a pool up for a number of inserts.
+ * @pool: the pool.
+ * @inserts: how many inserts the pool must be able to serve, in total
+ *	(not in addition to what it holds).
+ *
+ * Afterwards every one of @inserts calls of wg_allowedips_insert() with
+ * this pool and valid arguments succeeds. Needs no table lock: the pool
+ * is the caller's alone. Process context: allocates with GFP_KERNEL and
+ * may sleep.
+ *
+ * Return: 0, or -ENOMEM; the pool then holds what could be allocated and
+ * must still be released.
+ */
+int wg_allowedips_pool_fill(struct wg_allowedips_pool *pool,
+			    unsigned int inserts);
+
+/**
+ * wg_allowedips_pool_release() - Free the nodes no insert took.
+ * @pool: the pool; empty and reusable afterwards.
+ *
+ * The nodes were never published, so they are freed at once. Process
+ * context; does not sleep.
+ */
+void wg_allowedips_pool_release(struct wg_allowedips_pool *pool);
+
 /**
  * wg_allowedips_init() - Initialise an empty table.
  * @table: the table.
@@ -93,6 +148,7 @@ void wg_allowedips_free(struct wg_allowedips *table, struct mutex *lock);
 /**
  * wg_allowedips_insert() - Map a prefix to an owner.
  * @table: the table.
+ * @pool: where new nodes come from (see wg_allowedips_pool_fill()).
  * @family: AF_INET or AF_INET6.
  * @addr: a struct in_addr or struct in6_addr, network order. Bits beyond
  *	@cidr are ignored (masked off).
@@ -102,11 +158,14 @@ void wg_allowedips_free(struct wg_allowedips *table, struct mutex *lock);
  *
  * If the prefix is already in the table, only its owner changes (the entry
  * moves to @owner's list). Readers see either the old or the new state.
- * Process context: allocates with GFP_KERNEL and may sleep.
+ * Allocates nothing: at most %WG_ALLOWEDIPS_NODES_PER_INSERT nodes are
+ * taken from @pool. Process context (lockdep checks @lock); does not sleep.
  *
- * Return: 0, -EINVAL for a bad family or prefix length, -ENOMEM.
+ * Return: 0, -EINVAL for a bad family or prefix length, or -ENOMEM if
+ * @pool lacks the nodes this insert needs (the table is then unchanged).
  */
-int wg_allowedips_insert(struct wg_allowedips *table, sa_family_t family,
+int wg_allowedips_insert(struct wg_allowedips *table,
+			 struct wg_allowedips_pool *pool, sa_family_t family,
 			 const void *addr, u8 cidr,
 			 struct wg_allowedips_owner *owner, struct mutex *lock);
 

@@ -503,111 +503,293 @@ static int validate_peer(struct nlattr *attr, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-static int set_allowedip(struct wg_peer *peer, struct nlattr *attr,
-			 struct netlink_ext_ack *extack)
+/*
+ * A SET request changes all it asks for or nothing. Everything is checked
+ * first (above); then a plan decides what each peer attribute will do to
+ * the configuration as the request leaves it, and allocates all the
+ * request can need: new peers (not yet published), the allowed-IP trie
+ * nodes, new sockets. Only then does the configuration change, in steps
+ * that cannot fail. Both phases run under one hold of the configuration
+ * mutex and RTNL, so nothing changes between them.
+ */
+
+enum peer_action {
+	PEER_SKIP,	/* absent and only to be removed or updated, or our own key */
+	PEER_REMOVE,
+	PEER_UPDATE,
+	PEER_CREATE,	/* a peer allocated by the plan, published on commit */
+};
+
+struct peer_op {
+	struct nlattr *attrs[WGPEER_A_MAX + 1];
+	struct wg_peer *peer;
+	enum peer_action action;
+};
+
+/* What a SET request will do, and what it allocated for that. */
+struct set_plan {
+	struct peer_op *ops;	/* one per peer attribute, in order */
+	unsigned int n_ops;
+	unsigned int peers;	/* on the device after the ops so far */
+	unsigned int inserts;	/* allowed IPs of the ops so far */
+	struct wg_allowedips_pool pool;
+	/* New sockets when the port changes on a running device. */
+	struct sock *sk4, *sk6;
+};
+
+/*
+ * The peer @key names when op @i is applied: the latest earlier op on the
+ * same key decides, otherwise the device as REPLACE_PEERS leaves it.
+ */
+static struct wg_peer *plan_lookup(struct wg_device *wg,
+				   const struct set_plan *plan, unsigned int i,
+				   const u8 *key, bool replace)
+{
+	struct wg_noise_handshake *hs;
+	const struct peer_op *op;
+	struct wg_peer *peer;
+
+	while (i--) {
+		op = &plan->ops[i];
+		if (!memcmp(nla_data(op->attrs[WGPEER_A_PUBLIC_KEY]), key,
+			    WG_PUBLIC_KEY_LEN))
+			return op->action == PEER_UPDATE ||
+			       op->action == PEER_CREATE ? op->peer : NULL;
+	}
+	if (replace)
+		return NULL;
+	hs = wg_noise_lookup_pubkey(&wg->noise, key);
+	if (!hs)
+		return NULL;
+	peer = wg_peer_of_handshake(hs);
+	/* Only this request, under the mutex we hold, can unpublish it. */
+	wg_peer_put(peer);
+	return peer;
+}
+
+/* New sockets, bound now, if the request changes the port of a running device. */
+static int plan_socket(struct wg_device *wg, struct nlattr **attrs,
+		       struct set_plan *plan, struct netlink_ext_ack *extack)
+{
+	u32 fwmark = wg->fwmark;
+	u16 port;
+	int ret;
+
+	if (!attrs[WGDEVICE_A_LISTEN_PORT] || !netif_running(wg->dev))
+		return 0;
+	port = nla_get_u16(attrs[WGDEVICE_A_LISTEN_PORT]);
+	/* The same port keeps its sockets; 0 asks for a new random one. */
+	if (port == wg->incoming_port && port)
+		return 0;
+	if (attrs[WGDEVICE_A_FWMARK])
+		fwmark = nla_get_u32(attrs[WGDEVICE_A_FWMARK]);
+	ret = wg_socket_create(wg, port, fwmark, &plan->sk4, &plan->sk6);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_LISTEN_PORT],
+				    "could not bind to WGDEVICE_A_LISTEN_PORT");
+	return ret;
+}
+
+/* Decide and allocate for one peer attribute, the plan's next op. */
+static int plan_peer(struct wg_device *wg, struct set_plan *plan,
+		     struct nlattr *attr, const u8 *own_public_key,
+		     bool replace, struct netlink_ext_ack *extack)
+{
+	struct peer_op *op = &plan->ops[plan->n_ops];
+	struct nlattr **attrs = op->attrs;
+	struct wg_peer *peer;
+	struct nlattr *ip;
+	const u8 *key;
+	u32 flags = 0;
+	int ret, rem;
+
+	ret = nla_parse_nested_deprecated(attrs, WGPEER_A_MAX, attr, peer_policy,
+					  extack);
+	if (ret < 0)
+		return ret;
+	key = nla_data(attrs[WGPEER_A_PUBLIC_KEY]);
+	if (attrs[WGPEER_A_FLAGS])
+		flags = nla_get_u32(attrs[WGPEER_A_FLAGS]);
+	peer = plan_lookup(wg, plan, plan->n_ops, key, replace);
+	/* The ops so far count even if this one fails: they own peers. */
+	plan->n_ops++;
+
+	/* Our own key is not a peer: ignored, like the stock module. */
+	if (own_public_key && !memcmp(key, own_public_key, WG_PUBLIC_KEY_LEN))
+		return 0;
+	if (!peer && (flags & (WGPEER_F_REMOVE_ME | WGPEER_F_UPDATE_ONLY)))
+		return 0;
+	if (peer && (flags & WGPEER_F_REMOVE_ME)) {
+		op->peer = peer;
+		op->action = PEER_REMOVE;
+		plan->peers--;
+		return 0;
+	}
+	if (peer) {
+		op->peer = peer;
+		op->action = PEER_UPDATE;
+	} else {
+		if (plan->peers >= WG_MAX_PEERS_PER_DEVICE) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PUBLIC_KEY],
+					    "too many peers on this device");
+			return -ENOSPC;
+		}
+		op->peer = wg_peer_alloc(wg, key);
+		if (!op->peer) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PUBLIC_KEY],
+					    "could not create the peer");
+			return -ENOMEM;
+		}
+		op->action = PEER_CREATE;
+		plan->peers++;
+	}
+
+	if (!attrs[WGPEER_A_ALLOWEDIPS])
+		return 0;
+	/* Nodes for every allowed IP: removals among them only over-reserve. */
+	nla_for_each_nested(ip, attrs[WGPEER_A_ALLOWEDIPS], rem)
+		plan->inserts++;
+	ret = wg_allowedips_pool_fill(&plan->pool, plan->inserts);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_ALLOWEDIPS],
+				    "could not add the allowed IPs");
+	return ret;
+}
+
+static int plan_peers(struct wg_device *wg, struct nlattr **attrs,
+		      bool replace, struct set_plan *plan,
+		      struct netlink_ext_ack *extack)
+{
+	unsigned int n = 0;
+	u8 own_public_key[WG_PUBLIC_KEY_LEN];
+	struct nlattr *attr;
+	const u8 *key;
+	bool has_own;
+	int ret, rem;
+
+	if (!attrs[WGDEVICE_A_PEERS])
+		return 0;
+	nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem)
+		n++;
+	if (!n)
+		return 0;
+	plan->ops = kvcalloc(n, sizeof(*plan->ops), GFP_KERNEL);
+	if (!plan->ops) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_PEERS],
+				    "could not allocate for WGDEVICE_A_PEERS");
+		return -ENOMEM;
+	}
+
+	/* Our public key as the request leaves it, as set_private_key() does. */
+	if (attrs[WGDEVICE_A_PRIVATE_KEY]) {
+		key = nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]);
+		has_own = memchr_inv(key, 0, WG_PUBLIC_KEY_LEN) &&
+			  curve25519_generate_public(own_public_key, key);
+	} else {
+		has_own = wg_noise_get_identity(&wg->noise, own_public_key, NULL);
+	}
+	plan->peers = replace ? 0 : wg->num_peers;
+	/* A peer with our new public key goes with the key change. */
+	if (has_own && plan_lookup(wg, plan, 0, own_public_key, replace))
+		plan->peers--;
+
+	nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem) {
+		ret = plan_peer(wg, plan, attr, has_own ? own_public_key : NULL,
+				replace, extack);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Free what the plan still owns: what the commit did not hand over. */
+static void plan_release(struct set_plan *plan)
+{
+	unsigned int i;
+
+	for (i = 0; i < plan->n_ops; i++) {
+		if (plan->ops[i].action == PEER_CREATE)
+			wg_peer_free_unpublished(plan->ops[i].peer);
+	}
+	kvfree(plan->ops);
+	wg_allowedips_pool_release(&plan->pool);
+	wg_socket_discard(plan->sk4, plan->sk6);
+}
+
+static void commit_allowedip(struct wg_peer *peer, struct nlattr *attr,
+			     struct wg_allowedips_pool *pool)
 {
 	struct nlattr *attrs[WGALLOWEDIP_A_MAX + 1];
 	struct wg_device *wg = peer->device;
 	u32 flags = 0;
-	int ret;
 
-	ret = parse_allowedip(attr, attrs, extack);
-	if (ret)
-		return ret;
+	/* validate_peer() checked it and the plan reserved its nodes. */
+	if (WARN_ON_ONCE(parse_allowedip(attr, attrs, NULL)))
+		return;
 	if (attrs[WGALLOWEDIP_A_FLAGS])
 		flags = nla_get_u32(attrs[WGALLOWEDIP_A_FLAGS]);
 	if (flags & WGALLOWEDIP_F_REMOVE_ME) {
-		ret = wg_allowedips_remove(&wg->peer_allowedips,
-					   nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]),
-					   nla_data(attrs[WGALLOWEDIP_A_IPADDR]),
-					   nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]),
-					   &peer->allowedips,
-					   &wg->device_update_lock);
 		/* Removing what is not there leaves what was asked for. */
-		return ret == -ENOENT ? 0 : ret;
+		wg_allowedips_remove(&wg->peer_allowedips,
+				     nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]),
+				     nla_data(attrs[WGALLOWEDIP_A_IPADDR]),
+				     nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]),
+				     &peer->allowedips, &wg->device_update_lock);
+		return;
 	}
-	ret = wg_allowedips_insert(&wg->peer_allowedips,
-				   nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]),
-				   nla_data(attrs[WGALLOWEDIP_A_IPADDR]),
-				   nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]),
-				   &peer->allowedips, &wg->device_update_lock);
-	if (ret)
-		NL_SET_ERR_MSG_ATTR(extack, attr, "could not add the allowed IP");
-	return ret;
+	WARN_ON_ONCE(wg_allowedips_insert(&wg->peer_allowedips, pool,
+					  nla_get_u16(attrs[WGALLOWEDIP_A_FAMILY]),
+					  nla_data(attrs[WGALLOWEDIP_A_IPADDR]),
+					  nla_get_u8(attrs[WGALLOWEDIP_A_CIDR_MASK]),
+					  &peer->allowedips, &wg->device_update_lock));
 }
 
 /* A peer removed here waits on @dead for the end of the request. */
-static int set_peer(struct wg_device *wg, struct nlattr *attr,
-		    struct list_head *dead, struct netlink_ext_ack *extack)
+static void commit_peer(struct wg_device *wg, struct peer_op *op,
+			struct wg_allowedips_pool *pool, bool rekeyed,
+			struct list_head *dead)
 {
-	u8 own_public_key[WG_PUBLIC_KEY_LEN];
-	struct nlattr *attrs[WGPEER_A_MAX + 1];
-	struct wg_noise_handshake *hs;
-	struct wg_peer *peer = NULL;
-	const u8 *public_key, *psk = NULL;
+	struct nlattr **attrs = op->attrs;
+	struct wg_peer *peer = op->peer;
+	struct wg_endpoint endpoint;
 	struct nlattr *ip;
 	u32 flags = 0;
-	int ret, rem;
+	int rem;
 
-	ret = nla_parse_nested_deprecated(attrs, WGPEER_A_MAX, attr,
-					  peer_policy, extack);
-	if (ret < 0)
-		return ret;
-	public_key = nla_data(attrs[WGPEER_A_PUBLIC_KEY]);
+	switch (op->action) {
+	case PEER_SKIP:
+		return;
+	case PEER_REMOVE:
+		wg_peer_unlink(peer, dead);
+		return;
+	case PEER_CREATE:
+		/* Allocated before the key change: its DH was with the old key. */
+		if (rekeyed)
+			wg_noise_handshake_precompute(&peer->handshake);
+		wg_peer_publish(peer);
+		/* The device owns it now, not the plan. */
+		op->action = PEER_UPDATE;
+		break;
+	case PEER_UPDATE:
+		break;
+	}
+
 	if (attrs[WGPEER_A_FLAGS])
 		flags = nla_get_u32(attrs[WGPEER_A_FLAGS]);
-	if (attrs[WGPEER_A_PRESHARED_KEY])
-		psk = nla_data(attrs[WGPEER_A_PRESHARED_KEY]);
-
-	hs = wg_noise_lookup_pubkey(&wg->noise, public_key);
-	if (hs) {
-		peer = wg_peer_of_handshake(hs);
-	} else {
-		if (flags & (WGPEER_F_REMOVE_ME | WGPEER_F_UPDATE_ONLY))
-			return 0;
-		/* Our own key is not a peer: ignored, like the stock module. */
-		if (wg_noise_get_identity(&wg->noise, own_public_key, NULL) &&
-		    !crypto_memneq(own_public_key, public_key, WG_PUBLIC_KEY_LEN))
-			return 0;
-		peer = wg_peer_create(wg, public_key, psk);
-		if (IS_ERR(peer)) {
-			ret = PTR_ERR(peer);
-			if (ret == -ENOSPC)
-				NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PUBLIC_KEY],
-						    "too many peers on this device");
-			else
-				NL_SET_ERR_MSG_ATTR(extack, attrs[WGPEER_A_PUBLIC_KEY],
-						    "could not create the peer");
-			return ret;
-		}
-		wg_peer_get(peer);
-		psk = NULL;
-	}
-
-	if (flags & WGPEER_F_REMOVE_ME) {
-		wg_peer_unlink(peer, dead);
-		goto out;
-	}
 	wg->device_update_gen++;
-	if (psk)
-		wg_noise_handshake_set_psk(&peer->handshake, psk);
-	if (attrs[WGPEER_A_ENDPOINT]) {
-		struct wg_endpoint endpoint;
-
-		ret = parse_endpoint(attrs[WGPEER_A_ENDPOINT], &endpoint, extack);
-		if (ret)
-			goto out;
+	if (attrs[WGPEER_A_PRESHARED_KEY])
+		wg_noise_handshake_set_psk(&peer->handshake,
+					   nla_data(attrs[WGPEER_A_PRESHARED_KEY]));
+	/* Checked by validate_peer(). */
+	if (attrs[WGPEER_A_ENDPOINT] &&
+	    !parse_endpoint(attrs[WGPEER_A_ENDPOINT], &endpoint, NULL))
 		wg_socket_set_peer_endpoint(peer, &endpoint);
-	}
 	if (flags & WGPEER_F_REPLACE_ALLOWEDIPS)
 		wg_allowedips_remove_owner(&wg->peer_allowedips, &peer->allowedips,
 					   &wg->device_update_lock);
 	if (attrs[WGPEER_A_ALLOWEDIPS]) {
-		nla_for_each_nested(ip, attrs[WGPEER_A_ALLOWEDIPS], rem) {
-			ret = set_allowedip(peer, ip, extack);
-			if (ret)
-				goto out;
-		}
+		nla_for_each_nested(ip, attrs[WGPEER_A_ALLOWEDIPS], rem)
+			commit_allowedip(peer, ip, pool);
 	}
 	if (attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]) {
 		u16 interval = nla_get_u16(attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
@@ -621,13 +803,10 @@ static int set_peer(struct wg_device *wg, struct nlattr *attr,
 	}
 	if (netif_running(wg->dev))
 		wg_packet_send_staged_packets(peer);
-out:
-	wg_peer_put(peer);
-	return ret;
 }
 
-static int set_private_key(struct wg_device *wg, const u8 *key,
-			   struct list_head *dead)
+static void set_private_key(struct wg_device *wg, const u8 *key,
+			    struct list_head *dead)
 {
 	u8 public_key[WG_PUBLIC_KEY_LEN], old_private[WG_PUBLIC_KEY_LEN];
 	struct wg_noise_handshake *hs;
@@ -637,7 +816,7 @@ static int set_private_key(struct wg_device *wg, const u8 *key,
 	had_key = wg_noise_get_identity(&wg->noise, public_key, old_private);
 	if (had_key && !crypto_memneq(old_private, key, WG_PUBLIC_KEY_LEN)) {
 		memzero_explicit(old_private, sizeof(old_private));
-		return 0;
+		return;
 	}
 	memzero_explicit(old_private, sizeof(old_private));
 
@@ -672,14 +851,43 @@ static int set_private_key(struct wg_device *wg, const u8 *key,
 		    peer->persistent_keepalive_interval)
 			wg_packet_send_keepalive(peer);
 	}
-	return 0;
 }
 
-static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
+/* Apply a plan: nothing here can fail. */
+static void commit(struct wg_device *wg, struct nlattr **attrs, u32 flags,
+		   struct set_plan *plan, struct list_head *dead)
+{
+	struct wg_peer *peer;
+	unsigned int i;
+
+	wg->device_update_gen++;
+	if (attrs[WGDEVICE_A_FWMARK]) {
+		wg->fwmark = nla_get_u32(attrs[WGDEVICE_A_FWMARK]);
+		wg_socket_set_mark(wg, wg->fwmark);
+		list_for_each_entry(peer, &wg->peer_list, peer_list)
+			dst_cache_reset(&peer->endpoint_cache);
+	}
+	if (plan->sk4) {
+		wg_socket_reinit(wg, plan->sk4, plan->sk6);
+		plan->sk4 = NULL;
+		plan->sk6 = NULL;
+	} else if (attrs[WGDEVICE_A_LISTEN_PORT] && !netif_running(wg->dev)) {
+		wg->incoming_port = nla_get_u16(attrs[WGDEVICE_A_LISTEN_PORT]);
+	}
+	if (flags & WGDEVICE_F_REPLACE_PEERS)
+		wg_peer_unlink_all(wg, dead);
+	if (attrs[WGDEVICE_A_PRIVATE_KEY])
+		set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]), dead);
+	for (i = 0; i < plan->n_ops; i++)
+		commit_peer(wg, &plan->ops[i], &plan->pool,
+			    !!attrs[WGDEVICE_A_PRIVATE_KEY], dead);
+}
+
+static int set_device(struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
+	struct set_plan plan = { };
 	struct wg_device *wg;
-	struct wg_peer *peer;
 	struct nlattr *attr;
 	u32 flags = 0;
 	int ret = 0, rem;
@@ -732,51 +940,55 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 		ret = -EPERM;
 		goto out;
 	}
-	wg->device_update_gen++;
 
-	if (attrs[WGDEVICE_A_FWMARK]) {
-		wg->fwmark = nla_get_u32(attrs[WGDEVICE_A_FWMARK]);
-		wg_socket_set_mark(wg, wg->fwmark);
-		list_for_each_entry(peer, &wg->peer_list, peer_list)
-			dst_cache_reset(&peer->endpoint_cache);
-	}
-	if (attrs[WGDEVICE_A_LISTEN_PORT]) {
-		u16 port = nla_get_u16(attrs[WGDEVICE_A_LISTEN_PORT]);
-
-		if (!netif_running(wg->dev)) {
-			wg->incoming_port = port;
-		} else if (port != wg->incoming_port || !port) {
-			ret = wg_socket_init(wg, port);
-			if (ret) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    attrs[WGDEVICE_A_LISTEN_PORT],
-						    "could not bind to WGDEVICE_A_LISTEN_PORT");
-				goto out;
-			}
-		}
-	}
-	if (flags & WGDEVICE_F_REPLACE_PEERS)
-		wg_peer_unlink_all(wg, &dead);
-	if (attrs[WGDEVICE_A_PRIVATE_KEY]) {
-		ret = set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]),
-				      &dead);
-		if (ret)
-			goto out;
-	}
-	if (attrs[WGDEVICE_A_PEERS]) {
-		nla_for_each_nested(attr, attrs[WGDEVICE_A_PEERS], rem) {
-			ret = set_peer(wg, attr, &dead, info->extack);
-			if (ret)
-				goto out;
-		}
-	}
-out:
+	wg_allowedips_pool_init(&plan.pool);
+	ret = plan_socket(wg, attrs, &plan, info->extack);
+	if (!ret)
+		ret = plan_peers(wg, attrs, flags & WGDEVICE_F_REPLACE_PEERS,
+				 &plan, info->extack);
+	if (!ret)
+		commit(wg, attrs, flags, &plan, &dead);
+	plan_release(&plan);
 	/* Every peer removed by this request, after one grace period. */
 	wg_peer_remove_unlinked(wg, &dead);
+out:
 	mutex_unlock(&wg->device_update_lock);
 	rtnl_unlock();
 out_put:
 	dev_put(wg->dev);
+	return ret;
+}
+
+/*
+ * The keys of a request are copied where they are used; the request's own
+ * copies would stay in the skb's memory, which freeing does not clear.
+ * Every instance is erased, not only the one parsing picked.
+ */
+static void erase_peer_keys(struct nlattr *peers)
+{
+	struct nlattr *peer, *attr;
+	int rem, rem_peer;
+
+	nla_for_each_nested(peer, peers, rem) {
+		nla_for_each_nested(attr, peer, rem_peer) {
+			if (nla_type(attr) == WGPEER_A_PRESHARED_KEY)
+				memzero_explicit(nla_data(attr), nla_len(attr));
+		}
+	}
+}
+
+static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = set_device(info);
+	struct nlattr *attr;
+	int rem;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) == WGDEVICE_A_PRIVATE_KEY)
+			memzero_explicit(nla_data(attr), nla_len(attr));
+		else if (nla_type(attr) == WGDEVICE_A_PEERS)
+			erase_peer_keys(attr);
+	}
 	return ret;
 }
 

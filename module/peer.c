@@ -26,30 +26,23 @@ static void peer_free(struct wg_peer *peer)
 	kmem_cache_free(peer_cache, peer);
 }
 
-struct wg_peer *wg_peer_create(struct wg_device *wg,
-			       const u8 public_key[WG_PUBLIC_KEY_LEN],
-			       const u8 preshared_key[WG_SYMMETRIC_KEY_LEN])
+struct wg_peer *wg_peer_alloc(struct wg_device *wg,
+			      const u8 public_key[WG_PUBLIC_KEY_LEN])
 {
 	struct wg_peer *peer;
-	int ret;
-
-	lockdep_assert_held(&wg->device_update_lock);
-
-	if (wg->num_peers >= WG_MAX_PEERS_PER_DEVICE)
-		return ERR_PTR(-ENOSPC);
 
 	peer = kmem_cache_zalloc(peer_cache, GFP_KERNEL);
 	if (unlikely(!peer))
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
 		kmem_cache_free(peer_cache, peer);
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	}
 
 	peer->device = wg;
 	kref_init(&peer->refcount);
 	wg_noise_handshake_init(&peer->handshake, &wg->noise, public_key,
-				preshared_key, &peer->refcount, peer_release);
+				NULL, &peer->refcount, peer_release);
 	wg_noise_keypairs_init(&peer->keypairs);
 	wg_cookie_maker_init(&peer->cookie_maker, public_key);
 	wg_allowedips_owner_init(&peer->allowedips);
@@ -63,22 +56,28 @@ struct wg_peer *wg_peer_create(struct wg_device *wg,
 	INIT_WORK(&peer->transmit_handshake_work, wg_packet_handshake_send_worker);
 	wg_timers_init(peer);
 	wg_peer_allow_handshake_now(peer);
+	return peer;
+}
+
+void wg_peer_publish(struct wg_peer *peer)
+{
+	struct wg_device *wg = peer->device;
+
+	lockdep_assert_held(&wg->device_update_lock);
+	/* The caller looked the key up under the same mutex: it is free. */
+	WARN_ON(wg_noise_handshake_publish(&peer->handshake));
 	peer->internal_id = wg->peer_next_id++;
-
-	ret = wg_noise_handshake_publish(&peer->handshake);
-	if (ret) {
-		wg_noise_handshake_unpublish(&peer->handshake);
-		peer_free(peer);
-		return ERR_PTR(ret);
-	}
-
 	netif_napi_add(wg->dev, &peer->napi, wg_packet_rx_poll);
 	napi_enable(&peer->napi);
 	list_add_tail(&peer->peer_list, &wg->peer_list);
 	wg->num_peers++;
 	wg->device_update_gen++;
 	pr_debug("%s: peer %llu created\n", wg->dev->name, peer->internal_id);
-	return peer;
+}
+
+void wg_peer_free_unpublished(struct wg_peer *peer)
+{
+	peer_free(peer);
 }
 
 /* Lift the one-initiation-per-REKEY_TIMEOUT limit for the next one. */

@@ -64,9 +64,42 @@ struct wg_peer {
 	bool is_dead;
 };
 
-struct wg_peer *wg_peer_create(struct wg_device *wg,
-			       const u8 public_key[WG_PUBLIC_KEY_LEN],
-			       const u8 preshared_key[WG_SYMMETRIC_KEY_LEN]);
+/**
+ * wg_peer_alloc() - A new peer, not yet visible to anything.
+ * @wg: its device.
+ * @public_key: its static public key.
+ *
+ * The handshake is precomputed with the device's identity at this moment
+ * and the preshared key is none. Nothing finds the peer until
+ * wg_peer_publish(); a peer never published goes with
+ * wg_peer_free_unpublished(). The caller keeps the device within
+ * %WG_MAX_PEERS_PER_DEVICE.
+ *
+ * Context: process; allocates with GFP_KERNEL.
+ * Return: the peer, or NULL when out of memory.
+ */
+struct wg_peer *wg_peer_alloc(struct wg_device *wg,
+			      const u8 public_key[WG_PUBLIC_KEY_LEN]);
+
+/**
+ * wg_peer_publish() - Add a peer from wg_peer_alloc() to its device.
+ * @peer: the peer; no published peer may have its public key.
+ *
+ * Findable by public key, on the device's list, its NAPI context running.
+ * The device's reference is the one the peer was allocated with. Cannot
+ * fail: a configuration change calls it once nothing else can.
+ *
+ * Context: process, under the device's device_update_lock.
+ */
+void wg_peer_publish(struct wg_peer *peer);
+
+/**
+ * wg_peer_free_unpublished() - Free a peer wg_peer_publish() never saw.
+ * @peer: the peer, with its key material.
+ *
+ * Context: process.
+ */
+void wg_peer_free_unpublished(struct wg_peer *peer);
 struct wg_peer *wg_peer_get_maybe_zero(struct wg_peer *peer);
 static inline struct wg_peer *wg_peer_get(struct wg_peer *peer)
 {

@@ -407,7 +407,8 @@ static void set_sock_opts(struct socket *sock, u32 fwmark)
 	WRITE_ONCE(sock->sk->sk_mark, fwmark);
 }
 
-int wg_socket_init(struct wg_device *wg, u16 port)
+int wg_socket_create(struct wg_device *wg, u16 port, u32 fwmark,
+		     struct sock **sk4, struct sock **sk6)
 {
 	struct udp_tunnel_sock_cfg cfg = {
 		.sk_user_data = wg,
@@ -449,7 +450,7 @@ retry:
 		       wg->dev->name, ret);
 		goto out;
 	}
-	set_sock_opts(new4, wg->fwmark);
+	set_sock_opts(new4, fwmark);
 	setup_udp_tunnel_sock(net, new4, &cfg);
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -469,7 +470,7 @@ retry:
 				ret = udp_sock_create(net, &port4, &new4);
 				if (ret < 0)
 					goto out;
-				set_sock_opts(new4, wg->fwmark);
+				set_sock_opts(new4, fwmark);
 				setup_udp_tunnel_sock(net, new4, &cfg);
 				goto done;
 			}
@@ -477,15 +478,33 @@ retry:
 			       wg->dev->name, ret);
 			goto out;
 		}
-		set_sock_opts(new6, wg->fwmark);
+		set_sock_opts(new6, fwmark);
 		setup_udp_tunnel_sock(net, new6, &cfg);
 	}
 done:
 #endif
-	wg_socket_reinit(wg, new4->sk, new6 ? new6->sk : NULL);
+	*sk4 = new4->sk;
+	*sk6 = new6 ? new6->sk : NULL;
 	ret = 0;
 out:
 	put_net(net);
+	return ret;
+}
+
+void wg_socket_discard(struct sock *sk4, struct sock *sk6)
+{
+	sock_free(sk4);
+	sock_free(sk6);
+}
+
+int wg_socket_init(struct wg_device *wg, u16 port)
+{
+	struct sock *sk4, *sk6;
+	int ret;
+
+	ret = wg_socket_create(wg, port, wg->fwmark, &sk4, &sk6);
+	if (!ret)
+		wg_socket_reinit(wg, sk4, sk6);
 	return ret;
 }
 

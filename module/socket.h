@@ -44,6 +44,33 @@ static inline __be16 wg_endpoint_port(const struct wg_endpoint *endpoint)
 }
 
 /**
+ * wg_socket_create() - Bind new UDP sockets for the device, unpublished.
+ * @wg: the device; its packets arrive on the sockets once they are
+ *	published with wg_socket_reinit().
+ * @port: the port to bind both families to, 0 for a random one.
+ * @fwmark: the mark of the packets they send.
+ * @sk4: receives the IPv4 socket.
+ * @sk6: receives the IPv6 socket, or NULL when IPv6 is unavailable.
+ *
+ * The sockets live in the namespace that created the device. Sockets never
+ * published go with wg_socket_discard().
+ *
+ * Context: process, under @wg->device_update_lock; sleeps.
+ * Return: 0, -ENONET if the creating namespace is gone, or the bind error.
+ */
+int wg_socket_create(struct wg_device *wg, u16 port, u32 fwmark,
+		     struct sock **sk4, struct sock **sk6);
+
+/**
+ * wg_socket_discard() - Close sockets from wg_socket_create() never published.
+ * @sk4: the IPv4 socket, or NULL.
+ * @sk6: the IPv6 socket, or NULL.
+ *
+ * Context: process; sleeps.
+ */
+void wg_socket_discard(struct sock *sk4, struct sock *sk6);
+
+/**
  * wg_socket_init() - Bind the device's UDP sockets and swap them in.
  * @wg: the device.
  * @port: the port to bind both families to, 0 for a random one.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The allowed-IPs trie: exact cases, a randomized comparison with a linear
- * longest-prefix model (insert, remove, remove by owner, walk), and a
- * benchmark-style test with a million entries.
+ * longest-prefix model (insert, remove, remove by owner, walk), inserts
+ * served from a node pool filled ahead, and a benchmark-style test with a
+ * million entries.
  */
 #include <kunit/test.h>
 #include <linux/random.h>
@@ -19,6 +20,7 @@ static DEFINE_MUTEX(test_lock);
 
 struct trie_fixture {
 	struct wg_allowedips table;
+	struct wg_allowedips_pool pool;
 	struct wg_allowedips_owner owners[NOWNERS];
 };
 
@@ -29,6 +31,7 @@ static struct trie_fixture *fixture(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	wg_allowedips_init(&f->table);
+	wg_allowedips_pool_init(&f->pool);
 	for (i = 0; i < NOWNERS; i++)
 		wg_allowedips_owner_init(&f->owners[i]);
 	return f;
@@ -41,6 +44,7 @@ static void fixture_free(struct trie_fixture *f)
 	mutex_lock(&test_lock);
 	wg_allowedips_free(&f->table, &test_lock);
 	mutex_unlock(&test_lock);
+	wg_allowedips_pool_release(&f->pool);
 	for (i = 0; i < NOWNERS; i++)
 		WARN_ON(!list_empty(&f->owners[i].entries));
 	/* Nodes go through kfree_rcu(); let them go before the fixture. */
@@ -63,13 +67,22 @@ static struct in6_addr ip6(u32 a, u32 b, u32 c, u32 d)
 	return r;
 }
 
+/* One insert with the pool topped up for it; under test_lock. */
+static int insert(struct trie_fixture *f, sa_family_t family, const void *addr,
+		  u8 cidr, int owner)
+{
+	if (wg_allowedips_pool_fill(&f->pool, 1))
+		return -ENOMEM;
+	return wg_allowedips_insert(&f->table, &f->pool, family, addr, cidr,
+				    &f->owners[owner], &test_lock);
+}
+
 static int insert4(struct trie_fixture *f, struct in_addr a, u8 cidr, int owner)
 {
 	int ret;
 
 	mutex_lock(&test_lock);
-	ret = wg_allowedips_insert(&f->table, AF_INET, &a, cidr, &f->owners[owner],
-				   &test_lock);
+	ret = insert(f, AF_INET, &a, cidr, owner);
 	mutex_unlock(&test_lock);
 	return ret;
 }
@@ -79,8 +92,7 @@ static int insert6(struct trie_fixture *f, struct in6_addr a, u8 cidr, int owner
 	int ret;
 
 	mutex_lock(&test_lock);
-	ret = wg_allowedips_insert(&f->table, AF_INET6, &a, cidr, &f->owners[owner],
-				   &test_lock);
+	ret = insert(f, AF_INET6, &a, cidr, owner);
 	mutex_unlock(&test_lock);
 	return ret;
 }
@@ -195,8 +207,7 @@ static void trie_ipv4_exact(struct kunit *test)
 	/* Bad arguments. */
 	KUNIT_EXPECT_EQ(test, insert4(f, ip4(1, 1, 1, 1), 33, 1), -EINVAL);
 	mutex_lock(&test_lock);
-	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, AF_UNSPEC, &a, 8,
-						   &f->owners[1], &test_lock), -EINVAL);
+	KUNIT_EXPECT_EQ(test, insert(f, AF_UNSPEC, &a, 8, 1), -EINVAL);
 	mutex_unlock(&test_lock);
 	KUNIT_EXPECT_EQ(test, lookup(f, AF_UNSPEC, &a), -1);
 	fixture_free(f);
@@ -372,9 +383,8 @@ static void trie_random_vs_model(struct kunit *test)
 		me->key[0] = w[0] & me->mask[0];
 		me->key[1] = w[1] & me->mask[1];
 		mutex_lock(&test_lock);
-		KUNIT_ASSERT_EQ(test, wg_allowedips_insert(&f->table, v6 ? AF_INET6 : AF_INET,
-							   addr, me->cidr, &f->owners[me->owner],
-							   &test_lock), 0);
+		KUNIT_ASSERT_EQ(test, insert(f, v6 ? AF_INET6 : AF_INET, addr,
+					     me->cidr, me->owner), 0);
 		mutex_unlock(&test_lock);
 		/* An equal prefix is replaced: retire the older model entry. */
 		for (j = 0; j < n; j++) {
@@ -497,6 +507,71 @@ static void trie_remove_owner_many(struct kunit *test)
 	fixture_free(f);
 }
 
+/*
+ * The pool: an insert takes at most two nodes and fails, changing
+ * nothing, when the pool lacks them; filled once for a batch, every insert
+ * of the batch succeeds; what is left is released.
+ */
+static void trie_pool(struct kunit *test)
+{
+	const int n = 500;
+	struct trie_fixture *f = fixture(test);
+	struct in_addr a = ip4(10, 0, 0, 0), b = ip4(10, 128, 0, 0);
+	struct wg_allowedips_pool *pool = &f->pool;
+	u64 seq;
+	int i;
+
+	mutex_lock(&test_lock);
+	/* Empty pool: nothing can be added, an owner change still can. */
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
+						   8, &f->owners[1], &test_lock), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->table.root4));
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, pool->count, WG_ALLOWEDIPS_NODES_PER_INSERT);
+	/* A leaf takes one node. */
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
+						   16, &f->owners[1], &test_lock), 0);
+	KUNIT_EXPECT_EQ(test, pool->count, 1);
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
+						   16, &f->owners[2], &test_lock), 0);
+	KUNIT_EXPECT_EQ(test, pool->count, 1);
+	/* 10.128/16 parts from 10.0/16 at bit 8: entry and branch, two. */
+	seq = f->table.seq;
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &b,
+						   16, &f->owners[3], &test_lock), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, pool->count, 1);
+	KUNIT_EXPECT_EQ(test, f->table.seq, seq);
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &b,
+						   16, &f->owners[3], &test_lock), 0);
+	KUNIT_EXPECT_EQ(test, pool->count, 0);
+	mutex_unlock(&test_lock);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 1, 1)), 2);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 128, 1, 1)), 3);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 64, 1, 1)), -1);
+
+	/* A batch: filled once, then every insert succeeds. */
+	mutex_lock(&test_lock);
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, n), 0);
+	KUNIT_EXPECT_EQ(test, pool->count, n * WG_ALLOWEDIPS_NODES_PER_INSERT);
+	/* Filling for fewer than it serves already allocates nothing. */
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, n / 2), 0);
+	KUNIT_EXPECT_EQ(test, pool->count, n * WG_ALLOWEDIPS_NODES_PER_INSERT);
+	for (i = 0; i < n; i++) {
+		a.s_addr = (__force __be32)get_random_u32();
+		KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET,
+							   &a, 8 + i % 25,
+							   &f->owners[i % NOWNERS],
+							   &test_lock), 0);
+	}
+	mutex_unlock(&test_lock);
+	/* The rest goes back now; the fixture releases the pool again. */
+	wg_allowedips_pool_release(pool);
+	KUNIT_EXPECT_EQ(test, pool->count, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&pool->nodes));
+	fixture_free(f);
+}
+
 static unsigned long slab_bytes(void)
 {
 	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) * PAGE_SIZE;
@@ -530,8 +605,7 @@ static void trie_benchmark_million(struct kunit *test)
 		/* Three in four are /32s, the rest /16../31. */
 		u8 cidr = i % 4 ? 32 : 16 + i % 16;
 
-		if (wg_allowedips_insert(&f->table, AF_INET, &addrs[i], cidr,
-					 &f->owners[i % NOWNERS], &test_lock)) {
+		if (insert(f, AF_INET, &addrs[i], cidr, i % NOWNERS)) {
 			KUNIT_FAIL(test, "insert %d failed", i);
 			break;
 		}
@@ -582,6 +656,7 @@ static struct kunit_case allowedips_cases[] = {
 	KUNIT_CASE(trie_ipv6_exact),
 	KUNIT_CASE(trie_random_vs_model),
 	KUNIT_CASE(trie_remove_owner_many),
+	KUNIT_CASE(trie_pool),
 	KUNIT_CASE(trie_benchmark_million),
 	{}
 };

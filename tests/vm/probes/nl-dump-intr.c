@@ -22,6 +22,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "../../../uapi/wireguard.h"
+#include "genl-sock.h"
 
 #define BUF_SIZE 32768
 
@@ -62,34 +63,6 @@ static void send_request(int fd, unsigned short type, unsigned short flags,
 		die("send");
 }
 
-static unsigned short family_id(int fd)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nla;
-	ssize_t len;
-	int rem;
-
-	send_request(fd, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY,
-		     CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	len = recv(fd, buf, sizeof(buf), 0);
-	if (len < 0)
-		die("recv");
-	nlh = (struct nlmsghdr *)buf;
-	if (!NLMSG_OK(nlh, len) || nlh->nlmsg_type == NLMSG_ERROR) {
-		fprintf(stderr, "no generic netlink family %s\n", WG_GENL_NAME);
-		exit(2);
-	}
-	nla = (struct nlattr *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
-	rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	for (; rem >= NLA_HDRLEN && nla->nla_len >= NLA_HDRLEN && nla->nla_len <= rem;
-	     rem -= NLA_ALIGN(nla->nla_len),
-	     nla = (struct nlattr *)((char *)nla + NLA_ALIGN(nla->nla_len)))
-		if ((nla->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
-			return *(unsigned short *)((char *)nla + NLA_HDRLEN);
-	fprintf(stderr, "no family id in the answer\n");
-	exit(2);
-}
-
 /* Reads one part of the dump; returns 1 when the dump is done. */
 static int read_part(int fd, int *intr)
 {
@@ -116,7 +89,6 @@ static int read_part(int fd, int *intr)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int fd, parts = 1, done, intr_before = 0, intr_after = 0;
 	unsigned short family;
 
@@ -124,12 +96,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s IFNAME COMMAND\n", argv[0]);
 		return 2;
 	}
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	fd = genl_open();
 	if (fd < 0)
-		die("socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	family = family_id(fd);
+		return 2;
+	family = genl_family_id(fd, WG_GENL_NAME);
+	if (!family)
+		return 2;
 
 	send_request(fd, family, NLM_F_DUMP, WG_CMD_GET_DEVICE,
 		     WGDEVICE_A_IFNAME, argv[1]);

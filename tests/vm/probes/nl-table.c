@@ -58,6 +58,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "../../../uapi/wireguard.h"
+#include "genl-sock.h"
 
 #define BUF_SIZE 65536
 
@@ -292,14 +293,11 @@ struct reply {
 
 static int nl_socket(void)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int one = 1, fd;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	fd = genl_open();
 	if (fd < 0)
-		die("socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
+		exit(2);
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	return fd;
@@ -392,37 +390,9 @@ static void transact(int fd, struct msg *m, struct reply *r, char *out,
 
 static void resolve_family(int fd)
 {
-	struct msg m = { 0 };
-	struct nlmsghdr *nlh;
-	struct nlattr *nla;
-	ssize_t len;
-	int rem;
-
-	start(&m, CTRL_CMD_GETFAMILY, 0);
-	nlh_of(&m)->nlmsg_type = GENL_ID_CTRL;
-	nlh_of(&m)->nlmsg_flags = NLM_F_REQUEST;
-	put_str(&m, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	if (send(fd, m.buf, nlh_of(&m)->nlmsg_len, 0) < 0)
-		die("send");
-	len = recv(fd, rbuf, sizeof(rbuf), 0);
-	if (len < 0)
-		die("recv");
-	nlh = (struct nlmsghdr *)rbuf;
-	if (!NLMSG_OK(nlh, len) || nlh->nlmsg_type == NLMSG_ERROR) {
-		fprintf(stderr, "no generic netlink family %s\n", WG_GENL_NAME);
+	family = genl_family_id(fd, WG_GENL_NAME);
+	if (!family)
 		exit(2);
-	}
-	nla = (struct nlattr *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
-	rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	for (; rem >= NLA_HDRLEN && nla->nla_len >= NLA_HDRLEN && nla->nla_len <= rem;
-	     rem -= NLA_ALIGN(nla->nla_len),
-	     nla = (struct nlattr *)((char *)nla + NLA_ALIGN(nla->nla_len)))
-		if ((nla->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID) {
-			family = *(unsigned short *)((char *)nla + NLA_HDRLEN);
-			return;
-		}
-	fprintf(stderr, "no family id in the answer\n");
-	exit(2);
 }
 
 static const char *ename(int e)

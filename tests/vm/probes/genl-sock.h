@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic-netlink plumbing the probes share: a bound socket, and the id
+ * of a family asked of the controller. Raw netlink on purpose, like the
+ * probes: no library between a test and the messages. Errors are printed
+ * and returned; what they cost (the exit status) is each probe's choice.
+ */
+#ifndef GENL_SOCK_H
+#define GENL_SOCK_H
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+/* A NETLINK_GENERIC socket bound to a kernel-chosen port, or -1. */
+static int genl_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0) {
+		perror("netlink socket");
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("netlink bind");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The id of the family @name, asked on @fd; 0 if there is none. */
+static unsigned short genl_family_id(int fd, const char *name)
+{
+	char req[128] __attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
+	static char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
+	struct genlmsghdr *genl = NLMSG_DATA(nlh);
+	size_t namelen = strlen(name) + 1;
+	struct nlattr *nla;
+	ssize_t len;
+	int rem;
+
+	if (NLMSG_LENGTH(GENL_HDRLEN) + NLA_HDRLEN + namelen > sizeof(req)) {
+		fprintf(stderr, "family name too long: %s\n", name);
+		return 0;
+	}
+	nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = 1;
+	genl->cmd = CTRL_CMD_GETFAMILY;
+	genl->version = 1;
+	nla = (struct nlattr *)((char *)nlh + nlh->nlmsg_len);
+	nla->nla_type = CTRL_ATTR_FAMILY_NAME;
+	nla->nla_len = NLA_HDRLEN + namelen;
+	memcpy((char *)nla + NLA_HDRLEN, name, namelen);
+	nlh->nlmsg_len += NLA_ALIGN(nla->nla_len);
+	if (send(fd, req, nlh->nlmsg_len, 0) < 0) {
+		perror("netlink send");
+		return 0;
+	}
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0) {
+		perror("netlink recv");
+		return 0;
+	}
+	nlh = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(nlh, len) || nlh->nlmsg_type == NLMSG_ERROR) {
+		fprintf(stderr, "no generic netlink family %s\n", name);
+		return 0;
+	}
+	nla = (struct nlattr *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
+	rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	for (; rem >= NLA_HDRLEN && nla->nla_len >= NLA_HDRLEN && nla->nla_len <= rem;
+	     rem -= NLA_ALIGN(nla->nla_len),
+	     nla = (struct nlattr *)((char *)nla + NLA_ALIGN(nla->nla_len)))
+		if ((nla->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
+			return *(unsigned short *)((char *)nla + NLA_HDRLEN);
+	fprintf(stderr, "no family id for %s\n", name);
+	return 0;
+}
+
+#endif /* GENL_SOCK_H */
