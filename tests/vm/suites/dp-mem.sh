@@ -29,7 +29,14 @@ check_eq "all peers are there" 10000 "$(wg show wg0 peers | wc -l)"
 per_peer=$(((m1 - m0) / 10000))
 per_ip=$(((m2 - m1) / 100000))
 echo "# mem: module $KWG_MODULE kernel $KWG_KVER cpus $KWG_NCPUS: $per_peer bytes per peer (with one allowed IP), $per_ip bytes per allowed IP"
-check "under 8 KiB per peer" test "$per_peer" -lt 8192
-check "under 512 bytes per allowed IP" test "$per_ip" -lt 512
+if debug_kernel; then
+	# Red zones, allocation tracking and KASAN's metadata inflate every
+	# slab object: the bounds are about production kernels.
+	skip "under 8 KiB per peer (debug kernel: allocator debugging inflates objects; $per_peer measured)"
+	skip "under 512 bytes per allowed IP (debug kernel: allocator debugging inflates objects; $per_ip measured)"
+else
+	check "under 8 KiB per peer" test "$per_peer" -lt 8192
+	check "under 512 bytes per allowed IP" test "$per_ip" -lt 512
+fi
 check "deleting the device frees them" ip link del wg0
 finish

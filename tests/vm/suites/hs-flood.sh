@@ -376,8 +376,9 @@ for fam in 4 6; do
 	read -r hs hsi hsc <<<"$(RESET=$reset handshake_time l "wg$fam" el "$inner")"
 	[[ $hs != none ]] || { n l wg show "wg$fam"; head -n 20 "$D/hs.txt" "$D/hs.err"; } | sed 's/^/#   /'
 	echo "# half-rate IPv$fam flood: the legitimate peer's handshake took $hs ms from its first initiation ($hsi initiations, $hsc cookie replies until the response)"
-	check "half-rate IPv$fam flood: the legitimate peer completes a handshake within 10 s of its first initiation ($hs ms)" \
-		le "$hs" 10000
+	# A debug kernel (lib.sh) gets KWG_SLOW times as long.
+	check "half-rate IPv$fam flood: the legitimate peer completes a handshake within $((10 * KWG_SLOW)) s of its first initiation ($hs ms)" \
+		le "$hs" $((10000 * KWG_SLOW))
 	check "half-rate IPv$fam flood: the legitimate peer passes traffic" ping_ok l "$inner"
 	wait $F
 	c1=$(cnt t "cookie$fam")
@@ -400,10 +401,15 @@ if [[ -s $D/slab.base && -s $D/slab.peak ]]; then
 	awk 'NR == FNR { b[$1] = $2; next } { d = ($2 - b[$1]) / 1024; if (d > 0) print int(d), $1 }' \
 		$D/slab.base $D/slab.peak | sort -rn | head -n 5 | sed 's/^/#   /'
 fi
-check "kernel slab stays within 64 MiB of the baseline during the floods" \
-	test $((peak_slab - base_slab)) -lt $MEM_BOUND_KB
-check "unreclaimable slab stays within 64 MiB of the baseline during the floods" \
-	test $((peak_unrecl - base_unrecl)) -lt $MEM_BOUND_KB
+if debug_kernel; then
+	skip "kernel slab stays within 64 MiB of the baseline during the floods (debug kernel: allocator debugging inflates objects; +$((peak_slab - base_slab)) kB measured)"
+	skip "unreclaimable slab stays within 64 MiB of the baseline during the floods (debug kernel: allocator debugging inflates objects; +$((peak_unrecl - base_unrecl)) kB measured)"
+else
+	check "kernel slab stays within 64 MiB of the baseline during the floods" \
+		test $((peak_slab - base_slab)) -lt $MEM_BOUND_KB
+	check "unreclaimable slab stays within 64 MiB of the baseline during the floods" \
+		test $((peak_unrecl - base_unrecl)) -lt $MEM_BOUND_KB
+fi
 
 # ---- after the floods ----
 check "after the floods all $K devices behind one address complete their handshakes" \

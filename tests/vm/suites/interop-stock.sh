@@ -167,14 +167,14 @@ fi
 barrier iperf-server
 if [[ $me == a ]]; then
 	iperf /tmp/i1 - -t 3 -c "$(tin4 0 b)"
-	check "iperf3 TCP a -> b moves >= 512 KiB in 3 s" ge "$(json_num /tmp/i1 sum_received bytes)" $TCP_FLOOR
+	speed_floor "iperf3 TCP a -> b moves >= 512 KiB in 3 s" "$(json_num /tmp/i1 sum_received bytes)" $TCP_FLOOR
 fi
 barrier iperf-1
 [[ $me == b ]] && iperf_server - 5201
 barrier iperf-server-2
 if [[ $me == a ]]; then
 	iperf /tmp/i2 - -t 3 -R -c "$(tin6 0 b)"
-	check "iperf3 TCP b -> a moves >= 512 KiB in 3 s" ge "$(json_num /tmp/i2 sum_received bytes)" $TCP_FLOOR
+	speed_floor "iperf3 TCP b -> a moves >= 512 KiB in 3 s" "$(json_num /tmp/i2 sum_received bytes)" $TCP_FLOOR
 	echo "# a->b $(json_num /tmp/i1 sum_received bytes) B, b->a $(json_num /tmp/i2 sum_received bytes) B in 3 s"
 fi
 barrier iperf-2
