@@ -1,5 +1,5 @@
 #!/bin/bash
-# kwg-vm: stock=yes timeout=600
+# kwg-vm: stock=yes timeout=600 debug_timeout=14400
 # The wire fuzzer (tests/fuzz/vm/fuzz-wire.c) against b's listen port while
 # the tunnel a-b carries pings: random, truncated, extended, bit-flipped and
 # replayed versions of real messages of every type, captured from this
