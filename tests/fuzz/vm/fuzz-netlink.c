@@ -3,8 +3,8 @@
  * fuzz-netlink: a structure-aware fuzzer of the generic-netlink family
  * "wireguard", run inside a test VM against the module under test.
  *
- * usage: fuzz-netlink [-s SEED] [-n N] [-k KEYFILE] [-c MS] [-T SECONDS]
- *                     [-x INDEX] [-v] NETNS:DEV[,DEV...]...
+ * usage: fuzz-netlink [-s SEED] [-n N] [-k KEYFILE] [-c MS] [-m MIX]
+ *                     [-T SECONDS] [-x INDEX] [-v] NETNS:DEV[,DEV...]...
  *
  *   NETNS:DEV,...  one worker process per argument, in network namespace
  *                  NETNS (a name under /run/netns, or "." for the current
@@ -19,6 +19,9 @@
  *                  key among its peers, and handshakes can complete).
  *   -c MS          churn: each worker's helper also deletes and re-creates
  *                  a random "+" device about every MS milliseconds.
+ *   -m MIX         the scenarios' weights, NAME=WEIGHT,... (names and
+ *                  default weights: the table scenarios[]); e.g.
+ *                  huge=0,get=20 for a debug kernel.
  *   -T SECONDS     how long the kernel may take to answer (default 60).
  *   -x INDEX       print request INDEX of every worker (hex) on stderr.
  *   -v             print one line per request on stderr.
@@ -84,6 +87,7 @@
 #define RECV_MAX (512 * 1024)	/* one datagram we receive */
 #define MAX_ERRNO 4096
 #define MAX_NOTES 8		/* anomalies printed in full per worker */
+#define NSCENARIOS 8		/* the kinds of request: scenarios[] below */
 
 /* ------------------------------------------------------------------------ */
 /* PRNG, statistics, small helpers                                          */
@@ -162,7 +166,8 @@ struct stats {
 	uint64_t mid_sets, mid_deletes, mid_delete_fail;
 	uint64_t churn_deletes, churn_creates, churn_fail;
 	uint64_t enobufs, stray, anomalies, failures;
-	double seconds;
+	uint64_t scenario_runs[NSCENARIOS];
+	double seconds, scenario_seconds[NSCENARIOS];
 	int finished;
 };
 
@@ -184,6 +189,7 @@ static int nkeys;
 
 /* The options. */
 static uint64_t opt_seed = 1;
+static const char *opt_mix;
 static uint64_t opt_requests = 10000;
 static int opt_churn_ms;
 static int opt_timeout = 60;
@@ -1981,6 +1987,82 @@ static void scenario_raw(struct worker *w)
 	transact(w, w->main, &m, 1, ref, 1);
 }
 
+/*
+ * The mix: each request is one of these, drawn with probability weight /
+ * the sum of the weights. -m changes the weights, e.g. for the debug
+ * kernels, where huge requests and dumps of large devices cost seconds.
+ */
+static void run_get(struct worker *w)
+{
+	scenario_get(w, w->main, 0);
+}
+
+static void run_set(struct worker *w)
+{
+	scenario_set(w, w->main, 0, 0);
+}
+
+static void run_huge(struct worker *w)
+{
+	scenario_set(w, w->main, 1, chance(&w->rng, 70) ? 0 : 5);
+}
+
+static void run_set_chaos(struct worker *w)
+{
+	scenario_set(w, w->main, 0, 1 + (int)rnd(&w->rng, 30));
+}
+
+static void run_get_chaos(struct worker *w)
+{
+	scenario_get(w, w->main, 1 + (int)rnd(&w->rng, 30));
+}
+
+static struct scenario {
+	const char *name;
+	void (*run)(struct worker *w);
+	uint32_t weight;
+} scenarios[NSCENARIOS] = {
+	{ "get", run_get, 180 },		/* a valid GET dump */
+	{ "dump-mid", scenario_dump_mid, 80 },	/* a dump with events between parts */
+	{ "set", run_set, 280 },		/* a valid-looking SET */
+	{ "huge", run_huge, 15 },		/* hundreds of peers, thousands of IPs */
+	{ "set-chaos", run_set_chaos, 245 },	/* a SET mutated */
+	{ "get-chaos", run_get_chaos, 100 },	/* a GET mutated */
+	{ "batch", scenario_batch, 50 },	/* several messages in a datagram */
+	{ "raw", scenario_raw, 50 },		/* random bytes behind a header */
+};
+
+static uint32_t mix_total;
+
+/* -m NAME=WEIGHT,...: returns 0, or -1 on a bad list. */
+static int parse_mix(const char *spec)
+{
+	char *copy = strdup(spec), *tok, *save;
+	int k, ret = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		unsigned long v;
+
+		ret = -1;
+		if (!eq)
+			break;
+		*eq = 0;
+		v = strtoul(eq + 1, &end, 10);
+		if (*end || end == eq + 1 || v > 1000000)
+			break;
+		for (k = 0; k < NSCENARIOS; k++)
+			if (!strcmp(scenarios[k].name, tok)) {
+				scenarios[k].weight = (uint32_t)v;
+				ret = 0;
+			}
+	}
+	free(copy);
+	for (mix_total = 0, k = 0; k < NSCENARIOS; k++)
+		mix_total += scenarios[k].weight;
+	return ret || !mix_total ? -1 : 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Worker and main                                                          */
 /* ------------------------------------------------------------------------ */
@@ -2024,7 +2106,7 @@ static uint16_t resolve_family(struct worker *w, struct nlsock *s)
 
 static void worker_main(struct worker *w, uint64_t quota)
 {
-	int sp[2], i;
+	int sp[2], i, k;
 	double t0;
 
 	if (strcmp(w->netns, ".")) {
@@ -2068,31 +2150,22 @@ static void worker_main(struct worker *w, uint64_t quota)
 
 	t0 = now();
 	for (w->index = 0; w->index < quota; w->index++) {
-		int what = (int)rnd(&w->rng, 1000);
+		uint32_t what = rnd(&w->rng, mix_total);
+		double t;
 
+		for (k = 0; what >= scenarios[k].weight; k++)
+			what -= scenarios[k].weight;
 		if (opt_churn_ms)
 			for (i = 0; i < w->ndevs; i++)
 				if (w->devs[i].deletable)
 					refresh_ifindex(w, &w->devs[i]);
 		if (opt_verbose)
-			fprintf(stderr, "worker %d request %llu kind %d\n", w->id,
-				(unsigned long long)w->index, what);
-		if (what < 180)
-			scenario_get(w, w->main, 0);
-		else if (what < 260)
-			scenario_dump_mid(w);
-		else if (what < 540)
-			scenario_set(w, w->main, 0, 0);
-		else if (what < 555)
-			scenario_set(w, w->main, 1, chance(&w->rng, 70) ? 0 : 5);
-		else if (what < 800)
-			scenario_set(w, w->main, 0, 1 + (int)rnd(&w->rng, 30));
-		else if (what < 900)
-			scenario_get(w, w->main, 1 + (int)rnd(&w->rng, 30));
-		else if (what < 950)
-			scenario_batch(w);
-		else
-			scenario_raw(w);
+			fprintf(stderr, "worker %d request %llu %s\n", w->id,
+				(unsigned long long)w->index, scenarios[k].name);
+		t = now();
+		scenarios[k].run(w);
+		w->st->scenario_seconds[k] += now() - t;
+		w->st->scenario_runs[k]++;
 		w->st->requests++;
 	}
 	/* Everything answered, and the family still answers. */
@@ -2151,7 +2224,7 @@ static void load_keys(const char *path)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fuzz-netlink [-s SEED] [-n N] [-k KEYFILE] [-c MS] "
-		"[-T SECONDS] [-x INDEX] [-v] NETNS:DEV[,+DEV...]...\n");
+		"[-m NAME=WEIGHT,...] [-T SECONDS] [-x INDEX] [-v] NETNS:DEV[,+DEV...]...\n");
 	exit(2);
 }
 
@@ -2187,19 +2260,21 @@ int main(int argc, char **argv)
 	pid_t pids[MAX_WORKERS];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "s:n:k:c:T:x:v")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:k:c:m:T:x:v")) != -1) {
 		switch (c) {
 		case 's': opt_seed = strtoull(optarg, NULL, 0); break;
 		case 'n': opt_requests = strtoull(optarg, NULL, 0); break;
 		case 'k': load_keys(optarg); break;
 		case 'c': opt_churn_ms = atoi(optarg); break;
+		case 'm': opt_mix = optarg; break;
 		case 'T': opt_timeout = atoi(optarg); break;
 		case 'x': opt_print_index = strtoll(optarg, NULL, 0); break;
 		case 'v': opt_verbose = 1; break;
 		default: usage();
 		}
 	}
-	if (optind == argc || argc - optind > MAX_WORKERS || opt_timeout <= 0)
+	if (optind == argc || argc - optind > MAX_WORKERS || opt_timeout <= 0 ||
+	    parse_mix(opt_mix ? opt_mix : ""))
 		usage();
 	for (; optind < argc; optind++) {
 		struct worker *w = &workers[nw];
@@ -2268,6 +2343,8 @@ int main(int argc, char **argv)
 		/* Every counter is a uint64_t up to "seconds". */
 		add((uint64_t *)&sum, (const uint64_t *)s,
 		    offsetof(struct stats, seconds) / sizeof(uint64_t));
+		for (c = 0; c < NSCENARIOS; c++)
+			sum.scenario_seconds[c] += s->scenario_seconds[c];
 	}
 	printf("fuzz-netlink: seed=%llu workers=%d requests=%llu messages=%llu probes=%llu "
 	       "time=%.1fs rate=%.0f/s\n", (unsigned long long)opt_seed, nw,
@@ -2288,6 +2365,11 @@ int main(int argc, char **argv)
 	       (unsigned long long)sum.mid_delete_fail,
 	       (unsigned long long)sum.churn_deletes, (unsigned long long)sum.churn_creates,
 	       (unsigned long long)sum.churn_fail);
+	printf("scenarios (runs/seconds):");
+	for (c = 0; c < NSCENARIOS; c++)
+		printf(" %s=%llu/%.1f", scenarios[c].name,
+		       (unsigned long long)sum.scenario_runs[c], sum.scenario_seconds[c]);
+	printf("\n");
 	printf("enobufs=%llu stray=%llu anomalies=%llu failures=%llu\n",
 	       (unsigned long long)sum.enobufs, (unsigned long long)sum.stray,
 	       (unsigned long long)sum.anomalies, (unsigned long long)sum.failures + bad);
