@@ -24,7 +24,7 @@ endif
 KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 
 .PHONY: all module tools deps check kunit vmtest vmtest-stock difftest hosttest \
-	vmtest-debug vmtest-kcsan vmtest-long install uninstall clean demo bench
+	vmtest-debug vmtest-kcsan vmtest-uml vmtest-long install uninstall clean demo bench
 
 all: module tools
 
@@ -67,6 +67,15 @@ KCSAN_SUITES = dp-basic dp-load dp-teardown soak fuzz-netlink fuzz-wire
 vmtest-kcsan:
 	scripts/debug-kernel.sh build kcsan >/dev/null
 	KWG_KERNELS=kcsan KWG_SUITES="$(KCSAN_SUITES)" tests/vm/run-all
+
+# The kernel fuzzers at full size, 10^6 requests and 10^6 datagrams, on the
+# KASAN/kmemleak/lockdep kernel built as a UML binary (tests/vm/debug/
+# uml.config): it runs at the host's speed, where the x86 guest under TCG
+# would take days.
+UML_SUITES = fuzz-netlink fuzz-wire
+vmtest-uml:
+	scripts/debug-kernel.sh build uml >/dev/null
+	KWG_KERNELS=uml KWG_SUITES="$(UML_SUITES)" tests/vm/run-all
 
 # The soaks that do not fit make check's budget ("long" in a suite's
 # header), on both series against our module.

@@ -5,9 +5,11 @@
 # like an unpacked Debian image, in $KWG_CACHE/kernels/<release>/, so that
 # vm.sh and initramfs.sh boot it like the stock kernels; <release>/build
 # points at the build tree that our module is compiled against.
+# Flavour uml is the kasan kernel as a UML binary (ARCH=um defconfig +
+# common.config + kasan.config + uml.config), "vmlinuz" being the binary.
 #
-#   scripts/debug-kernel.sh build kasan|kcsan  -> builds if needed, prints the release
-#   scripts/debug-kernel.sh kver kasan|kcsan   -> prints the release of the last build
+#   scripts/debug-kernel.sh build kasan|kcsan|uml  -> builds if needed, prints the release
+#   scripts/debug-kernel.sh kver kasan|kcsan|uml   -> prints the release of the last build
 #
 # A build is redone when the fragments, this script or the source package
 # change. Environment: KWG_CACHE (default /var/cache/kwg), KWG_JOBS
@@ -22,12 +24,20 @@ src=$cache/linux-source-6.1
 jobs=${KWG_JOBS:-$(nproc)}
 
 cmd=${1:-} flavour=${2:-}
+arch=() defconfig=(x86_64_defconfig) image=arch/x86/boot/bzImage
 case $flavour in
-kasan|kcsan) ;;
-*) echo "usage: $0 build|kver kasan|kcsan" >&2; exit 2 ;;
+kasan|kcsan)
+	fragments=("$top/tests/vm/debug/common.config" "$top/tests/vm/debug/$flavour.config")
+	merge=("$src/kernel/configs/kvm_guest.config")
+	;;
+uml)
+	fragments=("$top/tests/vm/debug/common.config" "$top/tests/vm/debug/kasan.config"
+		   "$top/tests/vm/debug/uml.config")
+	arch=(ARCH=um) defconfig=(defconfig) image=linux merge=()
+	;;
+*) echo "usage: $0 build|kver kasan|kcsan|uml" >&2; exit 2 ;;
 esac
 build=$cache/build-$flavour
-fragments=("$top/tests/vm/debug/common.config" "$top/tests/vm/debug/$flavour.config")
 
 if [[ $cmd == kver ]]; then
 	[[ -s $cache/$flavour.kver ]] ||
@@ -35,7 +45,7 @@ if [[ $cmd == kver ]]; then
 	cat "$cache/$flavour.kver"
 	exit 0
 fi
-[[ $cmd == build ]] || { echo "usage: $0 build|kver kasan|kcsan" >&2; exit 2; }
+[[ $cmd == build ]] || { echo "usage: $0 build|kver kasan|kcsan|uml" >&2; exit 2; }
 
 mkdir -p "$cache"
 exec 9>"$cache/$flavour.lock"
@@ -68,15 +78,16 @@ start=$SECONDS
 log=$cache/build-$flavour.log
 echo "debug-kernel: configuring and building $flavour in $build (log: $log)" >&2
 {
-	make -C "$src" O="$build" x86_64_defconfig
+	make -C "$src" O="$build" "${arch[@]}" "${defconfig[@]}"
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" \
-		"$src/kernel/configs/kvm_guest.config" "${fragments[@]}"
-	make -C "$src" O="$build" olddefconfig
+		"${merge[@]}" "${fragments[@]}"
+	make -C "$src" O="$build" "${arch[@]}" olddefconfig
 } >"$log" 2>&1 || { tail -n 40 "$log" >&2; exit 1; }
 
 # Every option a fragment asks for must have survived olddefconfig: a
 # silently dropped KASAN or lockdep would make every later run meaningless.
-missing=$(grep -h '^CONFIG_' "${fragments[@]}" | while IFS= read -r line; do
+# Where fragments disagree, the last one's word counts (as in the merge).
+missing=$(grep -h '^CONFIG_' "${fragments[@]}" | tac | sort -u -t= -k1,1 -s | while IFS= read -r line; do
 	opt=${line%%=*} want=${line#*=}
 	if [[ $want == n ]]; then
 		grep -q "^$opt=" "$build/.config" && echo "$opt (wanted off)"
@@ -90,14 +101,14 @@ if [[ -n $missing ]]; then
 	exit 1
 fi
 
-make -C "$src" O="$build" -j"$jobs" bzImage modules >>"$log" 2>&1 ||
+make -C "$src" O="$build" "${arch[@]}" -j"$jobs" "${image##*/}" modules >>"$log" 2>&1 ||
 	{ grep -E 'error|Error' "$log" | head -n 30 >&2; exit 1; }
-kver=$(make -s -C "$src" O="$build" kernelrelease)
+kver=$(make -s -C "$src" O="$build" "${arch[@]}" kernelrelease)
 dir=$KWG_CACHE/kernels/$kver
 rm -rf "$dir"
 mkdir -p "$dir/boot"
-cp "$build/arch/x86/boot/bzImage" "$dir/boot/vmlinuz-$kver"
-make -C "$src" O="$build" INSTALL_MOD_PATH="$dir" INSTALL_MOD_STRIP=1 \
+cp "$build/$image" "$dir/boot/vmlinuz-$kver"
+make -C "$src" O="$build" "${arch[@]}" INSTALL_MOD_PATH="$dir" INSTALL_MOD_STRIP=1 \
 	DEPMOD=/sbin/depmod modules_install >>"$log" 2>&1
 ln -sfn "$build" "$dir/build"
 touch "$dir/.unpacked"

@@ -5,7 +5,7 @@
 #
 #   scripts/kernels.sh kver 6.1|6.12      -> kernel release, e.g. 6.1.0-56-amd64
 #   scripts/kernels.sh cachedir 6.1|6.12  -> unpacked image dir under the cache
-#   scripts/kernels.sh kver kasan|kcsan   -> release of a debug kernel built
+#   scripts/kernels.sh kver kasan|kcsan|uml -> release of a debug kernel built
 #                                          by scripts/debug-kernel.sh
 #
 # 6.1: the release that linux-image-amd64/linux-headers-amd64 (bookworm's
@@ -57,7 +57,7 @@ resolve_kver() {
 
 case ${1:-} in
 # The debug kernels (scripts/debug-kernel.sh) are named by their flavour.
-kver) case $2 in kasan|kcsan) "$(dirname "$0")/debug-kernel.sh" kver "$2" ;; *) resolve_kver "$2" ;; esac ;;
+kver) case $2 in kasan|kcsan|uml) "$(dirname "$0")/debug-kernel.sh" kver "$2" ;; *) resolve_kver "$2" ;; esac ;;
 cachedir) echo "$KWG_CACHE/kernels/$(resolve_kver "$2")" ;;
 *) echo "usage: $0 kver|cachedir 6.1|6.12" >&2; exit 2 ;;
 esac

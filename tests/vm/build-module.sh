@@ -20,6 +20,9 @@ flock 9
 rsync -rl -c --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
 	--exclude='.*.cmd' --exclude='Module.symvers' --exclude='modules.order' \
 	"$top/module" "$top/uapi" "$build/" >/dev/null
-make -s -C "$kdir" M="$build/module" modules >"$build/build.log" 2>&1 ||
+# A UML kernel's tree (scripts/debug-kernel.sh build uml) builds for ARCH=um.
+arch=()
+grep -qx 'CONFIG_UML=y' "$kdir/.config" 2>/dev/null && arch=(ARCH=um)
+make -s -C "$kdir" "${arch[@]}" M="$build/module" modules >"$build/build.log" 2>&1 ||
 	{ cat "$build/build.log" >&2; exit 1; }
 echo "$build/module/wireguard.ko"

@@ -28,7 +28,7 @@ binaries=(
 	/usr/bin/sha256sum /usr/bin/tee /usr/bin/env /usr/bin/stdbuf
 	/usr/bin/grep /usr/bin/sed /usr/bin/mawk /usr/bin/diff /usr/bin/cmp
 	/usr/bin/find /usr/bin/xargs /usr/bin/readlink /usr/bin/realpath
-	/usr/bin/tcpdump
+	/usr/bin/tcpdump /usr/bin/nice
 )
 # Debian's wireguard-tools: the reference `wg` and `wg-quick`.
 reference=(/usr/bin/wg /usr/bin/wg-quick)

@@ -53,15 +53,15 @@ wait_until() {
 	done
 }
 
-# Debug kernels (KWG_KERNEL=kasan or kcsan: make vmtest-debug, vmtest-kcsan)
-# run 5-10 times slower under TCG, their timers fire late under load and the
+# Debug kernels (KWG_KERNEL=kasan or kcsan: make vmtest-debug, vmtest-kcsan;
+# uml: make vmtest-uml) run 5-10 times slower under TCG (UML: KASAN's cost), their timers fire late under load and the
 # shell's sleeps overrun by seconds, and allocator debugging (red zones,
 # tracking, KASAN) inflates every slab object. A check whose premise is
 # production speed, memory or real-time precision asks debug_kernel: there it
 # widens its tolerance by KWG_SLOW (timers may fire that many times late;
 # never early) or becomes a SKIP that names the reason and the measurement.
 # Functional assertions stay. On 6.1 and 6.12 nothing changes (KWG_SLOW=1).
-debug_kernel() { [[ ${KWG_KERNEL:-} == kasan || ${KWG_KERNEL:-} == kcsan ]]; }
+debug_kernel() { [[ ${KWG_KERNEL:-} == kasan || ${KWG_KERNEL:-} == kcsan || ${KWG_KERNEL:-} == uml ]]; }
 if debug_kernel; then KWG_SLOW=${KWG_SLOW:-4}; else KWG_SLOW=1; fi
 
 # now_ms: the wall clock in milliseconds.

@@ -11,17 +11,23 @@
 # WARN, oops, KASAN or lockdep report, and kmemleak on the debug kernels.
 #
 # KWG_FUZZ_NL_REQUESTS: requests (default 6000: ~30-75 s on Debian's
-# kernels under TCG; the same on the debug kernels, where the KASAN guest
-# manages ~3 requests a second: 6000 take ~35 min, and the 10^6 the trust
-# issue asks for need a cheaper request mix first); KWG_FUZZ_NL_SEED: seed (default 1);
+# kernels under TCG; the same on the x86 debug kernels, where the KASAN
+# guest manages 3-12 requests a second; 10^6 on the UML debug kernel, make
+# vmtest-uml); KWG_FUZZ_NL_SEED: seed (default 1);
 # KWG_FUZZ_NL_CHURN: milliseconds between background deletions and
-# re-creations of the "+" devices (default 200; 0: only mid-dump ones).
+# re-creations of the "+" devices (default 200; 0: only mid-dump ones);
+# KWG_FUZZ_NL_MIX: the scenarios' weights (fuzz-netlink -m; default: its own).
 . /kwg/lib.sh
 . /kwg/common/veth-pair.sh
 
-requests=${KWG_FUZZ_NL_REQUESTS:-6000}
+default_n=6000
+# The UML debug kernel runs at the host's speed: the full size there.
+[[ ${KWG_KERNEL:-} == uml ]] && default_n=1000000
+requests=${KWG_FUZZ_NL_REQUESTS:-$default_n}
 seed=${KWG_FUZZ_NL_SEED:-1}
 churn=${KWG_FUZZ_NL_CHURN:-200}
+mix=()
+[[ -n ${KWG_FUZZ_NL_MIX:-} ]] && mix=(-m "$KWG_FUZZ_NL_MIX")
 
 # The tunnel pair: a (10.0.0.1, wg0 192.168.0.1) -- b (.2), ports 1 and 2.
 veth_wg_pair a b
@@ -48,10 +54,10 @@ done >/tmp/fuzz-keys
 args=()
 for ns in "${!devs[@]}"; do args+=("$ns:${devs[$ns]}"); done
 args+=(a:wg0 b:wg0)
-echo "# fuzz-netlink -s $seed -n $requests -c $churn ${args[*]}"
+echo "# fuzz-netlink -s $seed -n $requests -c $churn ${mix[*]} ${args[*]}"
 start=$SECONDS
 /kwg/probes/fuzz-netlink -s "$seed" -n "$requests" -k /tmp/fuzz-keys -c "$churn" \
-	"${args[@]}" >/tmp/fuzz.out 2>/tmp/fuzz.err
+	"${mix[@]}" "${args[@]}" >/tmp/fuzz.out 2>/tmp/fuzz.err
 rc=$?
 sed 's/^/# /' /tmp/fuzz.out
 head -n 60 /tmp/fuzz.err | sed 's/^/# /'
