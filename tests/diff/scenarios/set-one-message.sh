@@ -66,7 +66,6 @@ record own-peer-dump wg_dump n1 wg0
 # fwmark it set before the port failed (and nothing else); ours applies a
 # SET all or nothing, so wg1 keeps all of its configuration.
 reason="a failed SET: stock keeps the fwmark it applied before the port failed, ours applies nothing"
-# (no tab in the pattern: the allow file is tab-separated)
 allow_diff '^port-taken-dump\| [^[:blank:]]+[[:blank:]][^[:blank:]]+[[:blank:]]7[[:blank:]](0x9|off)$' "$reason"
 wg_dev n1 wg1 n6 7
 wg_peer n1 wg1 n7 allowed-ips 10.7.0.0/16
