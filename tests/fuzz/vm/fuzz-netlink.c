@@ -210,7 +210,7 @@ struct worker {
 	struct nlsock *ds1, *ds2;	/* valid dumps, read in small parts */
 	int helper_fd;
 	pid_t helper_pid;
-	int ioctl_fd;
+	int rtnl_fd;		/* ifindex lookups */
 	uint64_t index;		/* the current request */
 	int notes;
 	const unsigned char *last_req;
@@ -1681,12 +1681,31 @@ static void helper_main(struct worker *w, int fd)
 	}
 }
 
+/*
+ * The device's ifindex now (0: none by that name), by RTM_GETLINK: not by
+ * SIOCGIFINDEX, which for a missing name (a device the churn deleted) has
+ * the kernel run modprobe for "netdev-NAME", a process per lookup.
+ */
 static void refresh_ifindex(struct worker *w, struct dev *d)
 {
-	struct ifreq ifr = { 0 };
+	char buf[4096] __attribute__((aligned(8))) = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct ifinfomsg *ifi = NLMSG_DATA(nlh);
+	ssize_t len;
 
-	memcpy(ifr.ifr_name, d->name, IFNAMSIZ);
-	d->ifindex = ioctl(w->ioctl_fd, SIOCGIFINDEX, &ifr) < 0 ? 0 : ifr.ifr_ifindex;
+	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi->ifi_family = AF_UNSPEC;
+	rta_put(nlh, IFLA_IFNAME, d->name, strlen(d->name) + 1);
+	d->ifindex = 0;
+	if (send(w->rtnl_fd, nlh, nlh->nlmsg_len, 0) < 0)
+		failure(w, "RTM_GETLINK: %s", strerror(errno));
+	len = recv(w->rtnl_fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		failure(w, "RTM_GETLINK: %s", strerror(errno));
+	if (NLMSG_OK(nlh, len) && nlh->nlmsg_type == RTM_NEWLINK)
+		d->ifindex = ifi->ifi_index;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2119,7 +2138,7 @@ static void worker_main(struct worker *w, uint64_t quota)
 			failure(w, "entering %s: %s", path, strerror(errno));
 		close(fd);
 	}
-	w->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	w->rtnl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	for (i = 0; i < w->ndevs; i++) {
 		refresh_ifindex(w, &w->devs[i]);
 		if (!w->devs[i].ifindex)
@@ -2369,6 +2388,11 @@ int main(int argc, char **argv)
 	for (c = 0; c < NSCENARIOS; c++)
 		printf(" %s=%llu/%.1f", scenarios[c].name,
 		       (unsigned long long)sum.scenario_runs[c], sum.scenario_seconds[c]);
+	printf("\n");
+	printf("workers (requests/seconds):");
+	for (i = 0; i < nw; i++)
+		printf(" %s=%llu/%.1f", workers[i].netns,
+		       (unsigned long long)all_stats[i].requests, all_stats[i].seconds);
 	printf("\n");
 	printf("enobufs=%llu stray=%llu anomalies=%llu failures=%llu\n",
 	       (unsigned long long)sum.enobufs, (unsigned long long)sum.stray,
