@@ -230,8 +230,6 @@ check "a session after b's key was removed and a new one set" \
 # --- cookies under load (as in dp-load.sh) --------------------------------------
 KR=GHqvHrFRdZ7v4M8nuFxKxHKz6dXf4EWTnUSZv5yvtmk=
 secrets+=("the flooded device's private key $KR")
-# An initiation to KR's public key with a valid mac1 and random contents.
-MSG='\x01\x00\x00\x00\x3f\x15\x2f\x88\xd4\x7d\xc0\x27\x26\x74\x11\xa6\x8a\xc0\x1d\xcc\x4a\xcf\x59\x30\x74\x6e\x98\x8a\x43\xc9\x46\x9b\x4c\x23\xbf\x2a\xda\x9c\x14\x22\xb8\x8e\x93\x85\xd3\x9a\xb9\x8e\x8f\x92\x85\x51\x08\x32\x49\xa1\x6b\xf0\x8c\x63\x5a\x8b\xd8\xf3\x66\xf8\xce\xee\x82\x6c\xfe\xe2\xa4\x0c\xeb\x79\xcf\x12\x8c\xd8\xa3\x4a\x23\xd0\x9c\xb4\x6b\x63\x70\x1d\x8a\xb9\x8b\x15\xbd\x13\xd0\xaf\xa6\x65\x2f\xff\xf6\xfe\x75\x5b\xb4\xf9\xe2\x76\x30\x5c\x14\x1d\x80\x1b\x46\xcf\xd3\xf0\x0c\x57\xe7\x3f\x18\xcc\x4f\x89\xc6\x3e\xad\xbd\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'
 netns_add r l f
 ip link add vlegit netns r type veth peer name v netns l
 ip link add vflood netns r type veth peer name v netns f
@@ -255,30 +253,23 @@ n l wg set wg0 private-key <(echo "$kl") peer "$(wg pubkey <<<"$KR")" \
 	preshared-key <(echo "$psk4") allowed-ips 192.168.9.1/32 endpoint 10.1.0.1:51820
 n l ip addr add 192.168.9.2/24 dev wg0
 n l ip link set wg0 up
-n f nft add table inet t
-n f nft add chain inet t in '{ type filter hook input priority 0; }'
-n f nft add rule inet t in udp sport 51820 udp length 72 counter
-cookies() { n f nft list chain inet t in | sed -n 's/.* packets \([0-9]*\) bytes.*/\1/p'; }
-flood() {
-	exec 3<>/dev/udp/10.1.1.1/51820 || exit 1
-	while [[ ! -e /tmp/stop ]]; do
-		for _ in {1..200}; do printf "$MSG" >&3; done
-	done
-}
-export -f flood
-export MSG
-flooders=()
-for _ in 1 2 3; do
-	n f bash -c flood &
-	flooders+=($!)
-done
+# The hs-flood probe, from 254 spoofed sources that lead back to f; r
+# counts the cookie replies it sends them.
+n r ip route add 10.1.2.0/24 via 10.1.1.2
+n r nft add table inet t
+n r nft add chain inet t out '{ type filter hook output priority 0; }'
+n r nft add rule inet t out oifname vflood udp sport 51820 @th,64,32 0x03000000 counter
+cookies() { n r nft list chain inet t out | sed -n 's/.* packets \([0-9]*\) bytes.*/\1/p'; }
+ip netns exec f /kwg/probes/hs-flood -k "$(wg pubkey <<<"$KR")" -d 10.1.1.1 \
+	-s 10.1.2.0/24 -n 254 -r 0 -t 600 >/tmp/flood.out 2>&1 &
+flooder=$!
 sleep 3
 check "a legitimate peer completes its handshake during the flood" \
-	n l ping -c1 -W30 192.168.9.1
-touch /tmp/stop
-wait "${flooders[@]}"
+	n l ping -c1 -W$((30 * KWG_SLOW)) 192.168.9.1
+kill -INT $flooder
+wait $flooder
 c=$(cookies)
-echo "# $c cookie replies to the flooder"
+echo "# $(grep '^hs-flood:' /tmp/flood.out); ${c:-0} cookie replies"
 check "under load the flooder got cookie replies (${c:-0})" test "${c:-0}" -gt 0
 
 # --- peer removal, device removal, module unload -------------------------------
