@@ -34,6 +34,9 @@ pkgs=(
 	wireguard-tools wireguard-go
 	# packaging
 	dkms
+	# the YNL spec's checks (tests/host/ynl): the kernel's YNL tooling and
+	# its schemas from the 6.12 source package
+	linux-source-6.12 python3-yaml python3-jsonschema
 )
 $SUDO apt-get install -y --no-install-recommends "${pkgs[@]}"
 

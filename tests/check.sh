@@ -2,8 +2,8 @@
 # make check: every test in the project. Each part prints one PASS:/FAIL:
 # line per check; this script runs them all (a failing part does not stop
 # the others), keeps their logs, and ends with one line "N passed, N failed".
-# KWG_CHECK_PARTS narrows it to some parts (host wg-quick kunit dkms vmtest
-# difftest systemd).
+# KWG_CHECK_PARTS narrows it to some parts (host ynl wg-quick kunit dkms
+# vmtest difftest systemd).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -16,6 +16,7 @@ mkdir -p "$logdir"
 
 parts=(
 	"host:make -s -C tools check"
+	"ynl:tests/host/ynl/run"
 	"wg-quick:tests/host/wg-quick/run"
 	"kunit:tests/kunit/run"
 	"dkms:tests/dkms/run"
