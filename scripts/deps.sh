@@ -32,8 +32,8 @@ pkgs=(
 	bash iproute2 iperf3 iputils-ping ncat nftables iptables procps tcpdump
 	# reference peers
 	wireguard-tools wireguard-go
-	# packaging
-	dkms
+	# packaging (make deb, make debtest)
+	dkms debhelper dh-dkms lintian debootstrap zstd
 	# the YNL spec's checks (tests/host/ynl): the kernel's YNL tooling and
 	# its schemas from the 6.12 source package
 	linux-source-6.12 python3-yaml python3-jsonschema
