@@ -178,10 +178,12 @@ else
 	       -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio"
 	       -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=4$append")
 fi
+# The console log is written line by line (stdbuf: tr would hold back up
+# to 4 KiB), so that it can be followed while a long suite runs.
 boot() {
 	set +e
 	timeout -k 10 $((timeout + 240)) "${vm_cmd[@]}" \
-		</dev/null 2>&1 | tr -d '\r' | tee "$log" | awk -v quiet="$quiet" '
+		</dev/null 2>&1 | stdbuf -oL tr -d '\r' | tee "$log" | awk -v quiet="$quiet" '
 			/^=== KWG-SUITE-BEGIN ===$/ { on = 1; next }
 			/^=== KWG-SUITE-END/ { on = 0; next }
 			on && (!quiet || /^(PASS|FAIL|SKIP): /) { print; fflush() }'
@@ -232,12 +234,13 @@ fi
 # taken out here and only named, as "KWG-KCSAN-ELSEWHERE <its BUG line>".
 dmesg_all() { sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log"; }
 boot_log() {
-	dmesg_all | awk '/kwg: the suite starts$/ { found = 1; exit } { buf = buf $0 "\n" }
+	awk '/kwg: the suite starts$/ { found = 1; exit } { buf = buf $0 "\n" }
 		END { if (found) printf "%s", buf }'
 }
+dmesg_all >"$work/dmesg"
 kernel_log() {
-	dmesg_all | awk -v marked="$(dmesg_all | grep -c 'kwg: the suite starts$')" \
-		'!marked || on { print } /kwg: the suite starts$/ { on = 1 }' |
+	awk -v marked="$(grep -c 'kwg: the suite starts$' "$work/dmesg")" \
+		'!marked || on { print } /kwg: the suite starts$/ { on = 1 }' "$work/dmesg" |
 		awk '/========================================/ { if (inblk) { blk = blk $0 "\n"; flush(); inblk = 0; next }
 				inblk = 1; blk = $0 "\n"; bug = ""; ours = 0; next }
 			inblk { blk = blk $0 "\n"; if (/BUG: KCSAN:/) bug = $0; if (/\[wireguard\]/) ours = 1; next }
@@ -246,12 +249,13 @@ kernel_log() {
 				else printf "%s", blk }
 			END { if (inblk) printf "%s", blk }'
 }
-elsewhere=$(kernel_log | grep '^KWG-KCSAN-ELSEWHERE' | sort | uniq -c || true)
+kernel_log >"$work/kernel.log"
+elsewhere=$(grep '^KWG-KCSAN-ELSEWHERE' "$work/kernel.log" | sort | uniq -c || true)
 [[ -z $elsewhere ]] || echo "[$guest] KCSAN races outside the module (not judged): $(echo "$elsewhere" | sed 's/KWG-KCSAN-ELSEWHERE //' | paste -sd';')"
 # KCSAN reports start "BUG: KCSAN:"; its boot line names CONFIG_KCSAN_STRICT.
 splat_re='WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|inconsistent lock state|ODEBUG|new suspected memory leaks|scheduling while atomic|suspicious RCU|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|blocked for more than|soft lockup|self-detected stall'
-splats=$(kernel_log | grep -E "$splat_re" || true)
-boot_splats=$(boot_log | sed 's/^\[ *[0-9.]*\] //' | grep -E "$splat_re" | grep -v '^Call Trace:' |
+splats=$(grep -E "$splat_re" "$work/kernel.log" || true)
+boot_splats=$(boot_log <"$work/dmesg" | sed 's/^\[ *[0-9.]*\] //' | grep -E "$splat_re" | grep -v '^Call Trace:' |
 	sort | uniq -c | sed 's/^ *//' || true)
 [[ -z $boot_splats ]] ||
 	echo "[$guest] the kernel's own reports while booting (not judged): $(paste -sd';' <<<"$boot_splats")"
@@ -260,7 +264,7 @@ if [[ -n $splats ]]; then
 	# awk, not head: head quitting early would kill sed with SIGPIPE, and
 	# pipefail then vm.sh, before it kept the log. A debug kernel's boot
 	# log alone is longer than what is worth printing here.
-	kernel_log | grep -E -B5 -A60 "$splat_re" | awk 'NR <= 300'
+	grep -E -B5 -A60 "$splat_re" "$work/kernel.log" | awk 'NR <= 300'
 	result=1
 fi
 leaks=$(sed -n '/^=== KWG-KMEMLEAK-BEGIN ===$/,/^=== KWG-KMEMLEAK-END ===$/p' "$log" |
