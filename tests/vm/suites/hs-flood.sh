@@ -207,6 +207,20 @@ handshake_time() {
 }
 le() { [[ $1 != none && $1 -le $2 ]]; }
 
+# load_check DESCRIPTION COMMAND...: a check that needs the flood to load
+# the device (the flooder's rate, cookie replies). A debug kernel under TCG
+# takes the flood as slowly as its own sender makes it (~120 initiations a
+# second on the x86 KASAN guest) and never comes under load: there such a
+# check that fails is a SKIP, named; on Debian's kernels it is a check.
+load_check() {
+	local desc=$1
+	shift
+	if debug_kernel && ! "$@" >/dev/null 2>&1; then
+		skip "$desc (debug kernel: the flood cannot load it)"
+	else
+		check "$desc" "$@"
+	fi
+}
 # flood_ok FILE MIN: the probe ran and sent at least MIN datagrams.
 flood_ok() { awk -v m="$2" '/^hs-flood: sent / { ok = $3 >= m } END { exit !ok }' "$1"; }
 sent_rate() { awk '/^hs-flood: sent / { sub(/\/s,$/, "", $7); print int($7) }' "$1"; }
@@ -326,8 +340,8 @@ dt=$(ms "$t0" "$t1")
 echo "# $(cat $D/max4.out)"
 echo "# received by t: $(((i1 - i0) * 1000 / dt))/s; cookie replies to the spoofed sources: $((c1 - c0)), $(((c1 - c0) * 1000 / dt))/s (arrived back at f: $(cnt f back))"
 echo "# one spoofed source alone among it: $(cat $D/single.out); it got $single cookie replies"
-check "flat-out IPv4 flood: the flooder sent at least 10000 initiations" flood_ok $D/max4.out 10000
-check "flat-out IPv4 flood: the device answered at least half the flood with cookie replies" \
+load_check "flat-out IPv4 flood: the flooder sent at least 10000 initiations" flood_ok $D/max4.out 10000
+load_check "flat-out IPv4 flood: the device answered at least half the flood with cookie replies" \
 	test $((c1 - c0)) -ge $(((i1 - i0) / 2))
 COOKIE_RATE=$(((c1 - c0) * 1000 / dt))
 
@@ -349,8 +363,8 @@ i1=$(cnt t init6)
 dt=$(ms "$t0" "$t1")
 echo "# $(cat $D/max6.out)"
 echo "# received by t: $(((i1 - i0) * 1000 / dt))/s; cookie replies to the spoofed sources: $((c1 - c0)), $(((c1 - c0) * 1000 / dt))/s"
-check "flat-out IPv6 flood: the flooder sent at least 5000 initiations" flood_ok $D/max6.out 5000
-check "flat-out IPv6 flood: the device answered at least half the flood with cookie replies" \
+load_check "flat-out IPv6 flood: the flooder sent at least 5000 initiations" flood_ok $D/max6.out 5000
+load_check "flat-out IPv6 flood: the device answered at least half the flood with cookie replies" \
 	test $((c1 - c0)) -ge $(((i1 - i0) / 2))
 
 # ---- 2. half the rate the device answered ----
@@ -385,9 +399,9 @@ for fam in 4 6; do
 	i1=$(cnt t "init$fam")
 	echo "# $(cat $D/half$fam.out)"
 	echo "# received by t: $((i1 - i0)); cookie replies to the spoofed sources: $((c1 - c0)) ($(((c1 - c0) * 100 / (i1 - i0 > 0 ? i1 - i0 : 1)))%)"
-	check "half-rate IPv$fam flood: the flooder sent its initiations" \
+	load_check "half-rate IPv$fam flood: the flooder sent its initiations" \
 		flood_ok $D/half$fam.out $((RATE * HALF * 8 / 10))
-	check "half-rate IPv$fam flood: the device answered at least half the flood with cookie replies" \
+	load_check "half-rate IPv$fam flood: the device answered at least half the flood with cookie replies" \
 		test $((c1 - c0)) -ge $(((i1 - i0) / 2))
 done
 
