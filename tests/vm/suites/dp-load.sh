@@ -9,6 +9,8 @@
 # probe sends as fast as the kernel takes datagrams: a flooder in shell
 # cannot fill the queue of a slow (debug) kernel.
 . /kwg/lib.sh
+. /kwg/common/topo.sh
+. /kwg/common/cookie-flood.sh
 
 KR=GHqvHrFRdZ7v4M8nuFxKxHKz6dXf4EWTnUSZv5yvtmk=
 
@@ -39,38 +41,16 @@ n l wg set wg0 private-key <(echo "$kl") \
 n l ip addr add 192.168.9.2/24 dev wg0
 n l ip link set wg0 up
 
-# The spoofed sources lead back to f, which drops the replies (no
-# forwarding); r counts the cookie replies it sends them.
-n r ip route add 10.0.2.0/24 via 10.0.1.2
-n r nft add table inet t
-n r nft add chain inet t out '{ type filter hook output priority 0; }'
-n r nft add rule inet t out oifname vflood udp sport 51820 @th,64,32 0x03000000 counter
-cookies() { n r nft list chain inet t out | awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
-
 # The legitimate peer's first handshake comes once the device answers the
 # flood with cookie replies, so that it is made under load. On a debug
 # kernel (lib.sh) everything takes up to KWG_SLOW times longer.
 check_eq "no handshake before the flood" 0 "$(n l wg show wg0 latest-handshakes | cut -f2)"
-start=$SECONDS
-ip netns exec f /kwg/probes/hs-flood -k "$(echo "$KR" | wg pubkey)" -d 10.0.1.1 \
-	-s 10.0.2.0/24 -n 254 -r 0 -t 600 >/tmp/flood.out 2>&1 &
-flooder=$!
-under_load() { [[ $(cookies) -gt 0 ]]; }
-# A debug kernel can handle a flood as fast as its own sender makes it, so
-# that the queue never fills (the x86 KASAN guest: ~100 initiations a
-# second): there that is said, not failed.
-if wait_until $((15 * KWG_SLOW)) under_load; then
-	pass "under load the device answers the flood with cookie replies"
-elif debug_kernel; then
-	skip "under load the device answers the flood with cookie replies: the flood never filled this debug kernel's handshake queue"
-else
-	fail "under load the device answers the flood with cookie replies"
-fi
+flood_start r vflood 10.0.1.2 10.0.1.1 10.0.2.0/24 "$(echo "$KR" | wg pubkey)"
+load_check "under load the device answers the flood with cookie replies" \
+	wait_until $((15 * KWG_SLOW)) under_load
 check "a legitimate peer completes its handshake during the flood" \
 	n l ping -c1 -W$((20 * KWG_SLOW)) 192.168.9.1
-kill -INT $flooder
-wait $flooder
-echo "# $(grep '^hs-flood:' /tmp/flood.out); $(cookies) cookie replies in $((SECONDS - start)) s"
+flood_stop
 check "the flooder ran" grep -q '^hs-flood: sent [1-9]' /tmp/flood.out
 sleep 2
 check "after the flood the tunnel works" n l ping -c1 -W$((5 * KWG_SLOW)) 192.168.9.1

@@ -207,20 +207,6 @@ handshake_time() {
 }
 le() { [[ $1 != none && $1 -le $2 ]]; }
 
-# load_check DESCRIPTION COMMAND...: a check that needs the flood to load
-# the device (the flooder's rate, cookie replies). A debug kernel under TCG
-# takes the flood as slowly as its own sender makes it (~120 initiations a
-# second on the x86 KASAN guest) and never comes under load: there such a
-# check that fails is a SKIP, named; on Debian's kernels it is a check.
-load_check() {
-	local desc=$1
-	shift
-	if debug_kernel && ! "$@" >/dev/null 2>&1; then
-		skip "$desc (debug kernel: the flood cannot load it)"
-	else
-		check "$desc" "$@"
-	fi
-}
 # flood_ok FILE MIN: the probe ran and sent at least MIN datagrams.
 flood_ok() { awk -v m="$2" '/^hs-flood: sent / { ok = $3 >= m } END { exit !ok }' "$1"; }
 sent_rate() { awk '/^hs-flood: sent / { sub(/\/s,$/, "", $7); print int($7) }' "$1"; }

@@ -17,6 +17,8 @@
 # control key written to the log in each form first proves that the search
 # finds what it looks for.
 . /kwg/lib.sh
+. /kwg/common/topo.sh
+. /kwg/common/cookie-flood.sh
 
 logs=(/tmp/kmsg.log /tmp/dmesg.log)
 cat /dev/kmsg >/tmp/kmsg.log 2>/tmp/kmsg.err &
@@ -253,32 +255,12 @@ n l wg set wg0 private-key <(echo "$kl") peer "$(wg pubkey <<<"$KR")" \
 	preshared-key <(echo "$psk4") allowed-ips 192.168.9.1/32 endpoint 10.1.0.1:51820
 n l ip addr add 192.168.9.2/24 dev wg0
 n l ip link set wg0 up
-# The hs-flood probe, from 254 spoofed sources that lead back to f; r
-# counts the cookie replies it sends them.
-n r ip route add 10.1.2.0/24 via 10.1.1.2
-n r nft add table inet t
-n r nft add chain inet t out '{ type filter hook output priority 0; }'
-n r nft add rule inet t out oifname vflood udp sport 51820 @th,64,32 0x03000000 counter
-cookies() { n r nft list chain inet t out | sed -n 's/.* packets \([0-9]*\) bytes.*/\1/p'; }
-ip netns exec f /kwg/probes/hs-flood -k "$(wg pubkey <<<"$KR")" -d 10.1.1.1 \
-	-s 10.1.2.0/24 -n 254 -r 0 -t 600 >/tmp/flood.out 2>&1 &
-flooder=$!
-under_load() { [[ $(cookies) -gt 0 ]]; }
-# A debug kernel can handle a flood as fast as its own sender makes it, so
-# that the queue never fills (the x86 KASAN guest: ~100 initiations a
-# second): there that is said, not failed.
-if wait_until $((15 * KWG_SLOW)) under_load; then
-	pass "under load the device answers the flood with cookie replies"
-elif debug_kernel; then
-	skip "under load the device answers the flood with cookie replies: the flood never filled this debug kernel's handshake queue"
-else
-	fail "under load the device answers the flood with cookie replies"
-fi
+flood_start r vflood 10.1.1.2 10.1.1.1 10.1.2.0/24 "$(wg pubkey <<<"$KR")"
+load_check "under load the device answers the flood with cookie replies" \
+	wait_until $((15 * KWG_SLOW)) under_load
 check "a legitimate peer completes its handshake during the flood" \
 	n l ping -c1 -W$((30 * KWG_SLOW)) 192.168.9.1
-kill -INT $flooder
-wait $flooder
-echo "# $(grep '^hs-flood:' /tmp/flood.out); $(cookies) cookie replies"
+flood_stop
 
 # --- peer removal, device removal, module unload -------------------------------
 check "a session before the peers are removed" n a ping -c1 -W5 192.168.0.2
