@@ -232,12 +232,11 @@ fi
 # first "BUG: KCSAN:") with no frame of ours is a race inside the kernel
 # itself (poll wakeups racing, say): not ours to fix or annotate, so it is
 # taken out here and only named, as "KWG-KCSAN-ELSEWHERE <its BUG line>".
-dmesg_all() { sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log"; }
+sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" >"$work/dmesg"
 boot_log() {
 	awk '/kwg: the suite starts$/ { found = 1; exit } { buf = buf $0 "\n" }
-		END { if (found) printf "%s", buf }'
+		END { if (found) printf "%s", buf }' "$work/dmesg"
 }
-dmesg_all >"$work/dmesg"
 kernel_log() {
 	awk -v marked="$(grep -c 'kwg: the suite starts$' "$work/dmesg")" \
 		'!marked || on { print } /kwg: the suite starts$/ { on = 1 }' "$work/dmesg" |
@@ -255,7 +254,7 @@ elsewhere=$(grep '^KWG-KCSAN-ELSEWHERE' "$work/kernel.log" | sort | uniq -c || t
 # KCSAN reports start "BUG: KCSAN:"; its boot line names CONFIG_KCSAN_STRICT.
 splat_re='WARNING:|BUG:|Oops|general protection|Call Trace:|kernel BUG|possible (recursive|circular) locking|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|inconsistent lock state|ODEBUG|new suspected memory leaks|scheduling while atomic|suspicious RCU|unregister_netdevice: waiting|refcount_t:|list_(add|del) corruption|UBSAN|KASAN|blocked for more than|soft lockup|self-detected stall'
 splats=$(grep -E "$splat_re" "$work/kernel.log" || true)
-boot_splats=$(boot_log <"$work/dmesg" | sed 's/^\[ *[0-9.]*\] //' | grep -E "$splat_re" | grep -v '^Call Trace:' |
+boot_splats=$(boot_log | sed 's/^\[ *[0-9.]*\] //' | grep -E "$splat_re" | grep -v '^Call Trace:' |
 	sort | uniq -c | sed 's/^ *//' || true)
 [[ -z $boot_splats ]] ||
 	echo "[$guest] the kernel's own reports while booting (not judged): $(paste -sd';' <<<"$boot_splats")"

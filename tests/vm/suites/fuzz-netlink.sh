@@ -50,12 +50,13 @@ check "the tunnel passes traffic before the fuzzing" n a ping -c1 -W5 192.168.0.
 # Fuzzed namespaces: "+" devices may be deleted and re-created.
 declare -A devs=([f1]="+d0,+d1,d2" [f2]="+d0,d1" [f3]="+d0")
 for ns in "${!devs[@]}"; do netns_add "$ns"; done
+# wg_devices NS: the WireGuard devices in NS.
+wg_devices() { ip -n "$1" -o link show type wireguard | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'; }
 # fresh_devices: every fuzzed namespace holds exactly its devices, new.
 fresh_devices() {
 	local ns dev
 	for ns in "${!devs[@]}"; do
-		for dev in $(ip -n "$ns" -o link show type wireguard |
-			     awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+		for dev in $(wg_devices "$ns"); do
 			n "$ns" ip link del "$dev"
 		done
 		for dev in $(tr ',' ' ' <<<"${devs[$ns]//+/}"); do
@@ -71,10 +72,8 @@ conf() {
 	printf '[Interface]\nPrivateKey = %s\nListenPort = %s\nFwMark = 0\n' "$1" "$2"
 	printf '[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = %s\n' "$3" "$4" "$5"
 }
-conf_pair() {
-	n a wg setconf wg0 <(conf "$ka" 1 "$pb" 192.168.0.2/32 10.0.0.2:2) &&
-		n b wg setconf wg0 <(conf "$kb" 2 "$pa" 192.168.0.1/32 10.0.0.1:1)
-}
+conf_a() { n a wg setconf wg0 <(conf "$ka" 1 "$pb" 192.168.0.2/32 10.0.0.2:2); }
+conf_b() { n b wg setconf wg0 <(conf "$kb" 2 "$pa" 192.168.0.1/32 10.0.0.1:1); }
 
 # Real key pairs (hex) for the fuzzer: private keys it sets, peer keys it
 # uses, so devices meet their own key among their peers and handshakes
@@ -106,7 +105,7 @@ while ((ran < requests && rc == 0)); do
 		echo "# run $i (seed $((seed + i))): $size requests in $((SECONDS - t)) s, $ran so far"
 		if ((ran < requests && rc == 0)); then
 			fresh_devices
-			conf_pair
+			conf_a && conf_b
 			echo "# devices re-created, the pair configured again; run $((i + 1)) starts"
 		fi
 	fi
@@ -125,10 +124,8 @@ done
 check "wg show answers for a device that was fuzzed" n f1 wg show d2 dump
 
 # The tunnel, configured again as it was, passes traffic.
-check "the tunnel is configured again (a)" \
-	n a wg setconf wg0 <(conf "$ka" 1 "$pb" 192.168.0.2/32 10.0.0.2:2)
-check "the tunnel is configured again (b)" \
-	n b wg setconf wg0 <(conf "$kb" 2 "$pa" 192.168.0.1/32 10.0.0.1:1)
+check "the tunnel is configured again (a)" conf_a
+check "the tunnel is configured again (b)" conf_b
 check_eq "a's configuration reads back" \
 	"$(printf '%s\t%s\t1\toff\n%s\t(none)\t10.0.0.2:2\t192.168.0.2/32' "$ka" "$pa" "$pb")" \
 	"$(n a wg show wg0 dump | cut -f1-4)"
@@ -137,7 +134,7 @@ check "and the other way" n b ping -c1 -W5 192.168.0.1
 
 # Every device in every namespace can be deleted, then the module unloaded.
 for ns in f1 f2 f3 a b; do
-	for dev in $(ip -n "$ns" -o link show type wireguard | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+	for dev in $(wg_devices "$ns"); do
 		check "delete $ns/$dev" ip -n "$ns" link del "$dev"
 	done
 	ip netns del "$ns"
