@@ -276,17 +276,172 @@ static bool host_bits_set(const struct wg_allowedip *ip)
 	return false;
 }
 
-/* Adds every entry of a comma-separated list. With allow_prefix, a leading
- * '+' or '-' marks an entry to add or remove, and *prefixed reports it. */
-static const char *add_allowedips(struct wg_peer *peer, const char *list,
-				  bool allow_prefix, bool *prefixed, char **bad,
-				  const char *warn_where)
-{
-	char *copy = strdup(list), *save = NULL, *tok;
-	const char *err = NULL;
+/*
+ * Both front ends, the configuration file and `wg set', read the same keys
+ * through one table: a key's entry says what each front end calls it, where
+ * it belongs, and which function applies its value.
+ */
 
-	if (!copy)
-		return "out of memory";
+enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
+
+struct parse_state {
+	const char *filename;	/* NULL: `wg set' arguments */
+	unsigned int line;
+	unsigned int peer_line;
+	enum section section;
+	const struct config_key *key;	/* the one being applied */
+	struct wg_device *dev;
+	struct wg_peer *peer;
+};
+
+enum {
+	/* `wg set' reads the key from the file it names, so that a secret
+	 * shows in no process list or shell history; no message repeats it. */
+	KEY_SECRET = 1U << 0,
+	/* In `wg set' this key starts a new peer, wherever it stands. */
+	KEY_NEW_PEER = 1U << 1,
+	KEY_NO_VALUE = 1U << 2,
+};
+
+struct config_key {
+	const char *file;	/* NULL: `wg set' only */
+	const char *arg;
+	/* How a `wg set' error names the value, where not by arg. */
+	const char *arg_label;
+	enum section section;
+	unsigned int flags;	/* KEY_* */
+	bool (*apply)(struct parse_state *st, const char *value);
+};
+
+/* A file's errors start with file:line; those of `wg set' name the
+ * argument in their own words. */
+static void __attribute__((format(printf, 2, 3)))
+parse_error(const struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (config_quiet)
+		return;
+	if (st->filename)
+		fprintf(stderr, "%s:%u: ", st->filename, st->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *key_name(const struct parse_state *st)
+{
+	if (st->filename)
+		return st->key->file;
+	return st->key->arg_label ? st->key->arg_label : st->key->arg;
+}
+
+static bool parse_key(struct parse_state *st, uint8_t key[WG_KEY_LEN], const char *value)
+{
+	bool secret = st->key->flags & KEY_SECRET;
+
+	if (secret && !st->filename)
+		return read_key_file(key, value);
+	if (key_from_base64(key, value))
+		return true;
+	if (secret)
+		parse_error(st, "%s is not a valid base64 key of %d bytes", key_name(st), WG_KEY_LEN);
+	else
+		parse_error(st, "%s is not a valid base64 key of %d bytes: `%s'", key_name(st),
+			    WG_KEY_LEN, value);
+	return false;
+}
+
+static bool apply_private_key(struct parse_state *st, const char *value)
+{
+	if (!parse_key(st, st->dev->private_key, value))
+		return false;
+	st->dev->has |= WGDEVICE_HAS_PRIVATE_KEY;
+	return true;
+}
+
+static bool apply_listen_port(struct parse_state *st, const char *value)
+{
+	if (!parse_port(&st->dev->listen_port, value)) {
+		parse_error(st, "%s must be a number from 0 to 65535: `%s'", key_name(st), value);
+		return false;
+	}
+	st->dev->has |= WGDEVICE_HAS_LISTEN_PORT;
+	return true;
+}
+
+static bool apply_fwmark(struct parse_state *st, const char *value)
+{
+	if (!parse_fwmark(&st->dev->fwmark, value)) {
+		parse_error(st, "%s must be off or a number from 0 to 0xffffffff: `%s'",
+			    key_name(st), value);
+		return false;
+	}
+	st->dev->has |= WGDEVICE_HAS_FWMARK;
+	return true;
+}
+
+static bool apply_public_key(struct parse_state *st, const char *value)
+{
+	if (!parse_key(st, st->peer->public_key, value))
+		return false;
+	st->peer->has |= WGPEER_HAS_PUBLIC_KEY;
+	return true;
+}
+
+static bool apply_remove(struct parse_state *st, const char *value)
+{
+	(void)value;
+	st->peer->flags |= WGPEER_F_REMOVE_ME;
+	return true;
+}
+
+static bool apply_preshared_key(struct parse_state *st, const char *value)
+{
+	if (!parse_key(st, st->peer->preshared_key, value))
+		return false;
+	st->peer->has |= WGPEER_HAS_PRESHARED_KEY;
+	return true;
+}
+
+static bool apply_endpoint(struct parse_state *st, const char *value)
+{
+	const char *err = parse_endpoint(&st->peer->endpoint, value);
+
+	if (err) {
+		parse_error(st, "%s `%s': %s", key_name(st), value, err);
+		return false;
+	}
+	return true;
+}
+
+static bool apply_keepalive(struct parse_state *st, const char *value)
+{
+	if (!parse_keepalive(&st->peer->keepalive, value)) {
+		parse_error(st, "%s must be off or a number from 0 to 65535: `%s'", key_name(st), value);
+		return false;
+	}
+	st->peer->has |= WGPEER_HAS_KEEPALIVE;
+	return true;
+}
+
+/* Adds every entry of a comma-separated list. In `wg set', a leading '+'
+ * or '-' marks an entry to add or remove. */
+static bool apply_allowed_ips(struct parse_state *st, const char *value)
+{
+	char *copy = strdup(value), *save = NULL, *tok;
+	char where[PATH_MAX + 32];
+	bool prefixed = false, ok = false;
+
+	if (!copy) {
+		parse_error(st, "%s: out of memory", key_name(st));
+		return false;
+	}
+	if (st->filename)
+		snprintf(where, sizeof(where), "%s:%u", st->filename, st->line);
+	else
+		snprintf(where, sizeof(where), "%s", st->key->arg);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct wg_allowedip ip, *slot;
 		uint32_t flags = 0;
@@ -299,52 +454,60 @@ static const char *add_allowedips(struct wg_peer *peer, const char *list,
 			*--end = '\0';
 		if (!*tok)
 			continue;
-		if (allow_prefix && (*tok == '+' || *tok == '-')) {
+		if (!st->filename && (*tok == '+' || *tok == '-')) {
 			if (*tok == '-')
 				flags = WGALLOWEDIP_F_REMOVE_ME;
-			*prefixed = true;
+			prefixed = true;
 			tok++;
 		}
 		if (!parse_allowedip(&ip, tok)) {
-			err = "is not a valid IP address or CIDR";
-			*bad = strdup(tok);
-			break;
+			parse_error(st, "%s entry `%s' is not a valid IP address or CIDR", key_name(st), tok);
+			goto out;
 		}
 		/* Legal, but usually a typo: the kernel keeps only the network. */
-		if (host_bits_set(&ip) && warn_where)
-			complain("%s: warning: AllowedIPs entry `%s' has a nonzero host part", warn_where, tok);
-		slot = peer_add_ip(peer);
+		if (host_bits_set(&ip))
+			complain("%s: warning: AllowedIPs entry `%s' has a nonzero host part", where, tok);
+		slot = peer_add_ip(st->peer);
 		if (!slot) {
-			err = "out of memory";
-			break;
+			parse_error(st, "%s: out of memory", key_name(st));
+			goto out;
 		}
 		*slot = ip;
 		slot->flags = flags;
 	}
+	/* A plain list states the whole set; prefixed entries edit the
+	 * current one. */
+	if (!prefixed)
+		st->peer->flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
+	ok = true;
+out:
 	free(copy);
-	return err;
+	return ok;
 }
 
-enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
-
-struct file_state {
-	const char *filename;
-	unsigned int line;
-	unsigned int peer_line;
-	enum section section;
-	struct wg_device *dev;
-	struct wg_peer *peer;
+static const struct config_key keys[] = {
+	/* file, `wg set' argument, its label in errors, section, flags, apply */
+	{ "PrivateKey", "private-key", NULL, SECTION_INTERFACE, KEY_SECRET, apply_private_key },
+	{ "ListenPort", "listen-port", NULL, SECTION_INTERFACE, 0, apply_listen_port },
+	{ "FwMark", "fwmark", NULL, SECTION_INTERFACE, 0, apply_fwmark },
+	{ "PublicKey", "peer", "Peer key", SECTION_PEER, KEY_NEW_PEER, apply_public_key },
+	{ NULL, "remove", NULL, SECTION_PEER, KEY_NO_VALUE, apply_remove },
+	{ "PresharedKey", "preshared-key", NULL, SECTION_PEER, KEY_SECRET, apply_preshared_key },
+	{ "Endpoint", "endpoint", "Endpoint", SECTION_PEER, 0, apply_endpoint },
+	{ "PersistentKeepalive", "persistent-keepalive", NULL, SECTION_PEER, 0, apply_keepalive },
+	{ "AllowedIPs", "allowed-ips", NULL, SECTION_PEER, 0, apply_allowed_ips },
 };
 
-#define FILE_ERROR(st, fmt, ...) \
-	complain("%s:%u: " fmt, (st)->filename, (st)->line, ##__VA_ARGS__)
+#define NUM_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Configuration files. */
 
 static const char *const wg_quick_keys[] = {
 	"Address", "DNS", "MTU", "Table", "PreUp", "PostUp", "PreDown", "PostDown",
 	"SaveConfig",
 };
 
-static bool finish_peer(struct file_state *st)
+static bool finish_peer(struct parse_state *st)
 {
 	if (st->section == SECTION_PEER && !(st->peer->has & WGPEER_HAS_PUBLIC_KEY)) {
 		complain("%s:%u: [Peer] section has no PublicKey", st->filename, st->peer_line);
@@ -353,111 +516,39 @@ static bool finish_peer(struct file_state *st)
 	return true;
 }
 
-static bool file_key_value(struct file_state *st, const char *key, const char *value)
+static const struct config_key *find_file_key(const char *name, enum section section)
+{
+	for (const struct config_key *k = keys; k < keys + NUM_KEYS; k++)
+		if (k->file && k->section == section && !strcasecmp(name, k->file))
+			return k;
+	return NULL;
+}
+
+static bool file_key_value(struct parse_state *st, const char *name, const char *value)
 {
 	if (st->section == SECTION_NONE) {
-		FILE_ERROR(st, "`%s' is outside of an [Interface] or [Peer] section", key);
+		parse_error(st, "`%s' is outside of an [Interface] or [Peer] section", name);
 		return false;
 	}
 	if (!*value) {
-		FILE_ERROR(st, "`%s' has an empty value", key);
+		parse_error(st, "`%s' has an empty value", name);
 		return false;
 	}
-	if (st->section == SECTION_INTERFACE) {
-		struct wg_device *dev = st->dev;
-
-		if (!strcasecmp(key, "PrivateKey")) {
-			if (!key_from_base64(dev->private_key, value)) {
-				FILE_ERROR(st, "PrivateKey is not a valid base64 key of %d bytes", WG_KEY_LEN);
-				return false;
-			}
-			dev->has |= WGDEVICE_HAS_PRIVATE_KEY;
-			return true;
-		}
-		if (!strcasecmp(key, "ListenPort")) {
-			if (!parse_port(&dev->listen_port, value)) {
-				FILE_ERROR(st, "ListenPort must be a number from 0 to 65535: `%s'", value);
-				return false;
-			}
-			dev->has |= WGDEVICE_HAS_LISTEN_PORT;
-			return true;
-		}
-		if (!strcasecmp(key, "FwMark")) {
-			if (!parse_fwmark(&dev->fwmark, value)) {
-				FILE_ERROR(st, "FwMark must be off or a number from 0 to 0xffffffff: `%s'", value);
-				return false;
-			}
-			dev->has |= WGDEVICE_HAS_FWMARK;
-			return true;
-		}
-	} else {
-		struct wg_peer *peer = st->peer;
-
-		if (!strcasecmp(key, "PublicKey")) {
-			if (!key_from_base64(peer->public_key, value)) {
-				FILE_ERROR(st, "PublicKey is not a valid base64 key of %d bytes: `%s'", WG_KEY_LEN, value);
-				return false;
-			}
-			peer->has |= WGPEER_HAS_PUBLIC_KEY;
-			return true;
-		}
-		if (!strcasecmp(key, "PresharedKey")) {
-			if (!key_from_base64(peer->preshared_key, value)) {
-				FILE_ERROR(st, "PresharedKey is not a valid base64 key of %d bytes", WG_KEY_LEN);
-				return false;
-			}
-			peer->has |= WGPEER_HAS_PRESHARED_KEY;
-			return true;
-		}
-		if (!strcasecmp(key, "AllowedIPs")) {
-			char *bad = NULL;
-			bool prefixed = false;
-			char where[PATH_MAX + 32];
-			const char *err;
-
-			snprintf(where, sizeof(where), "%s:%u", st->filename, st->line);
-			err = add_allowedips(peer, value, false, &prefixed, &bad, where);
-
-			if (err) {
-				if (bad)
-					FILE_ERROR(st, "AllowedIPs entry `%s' %s", bad, err);
-				else
-					FILE_ERROR(st, "AllowedIPs: %s", err);
-				free(bad);
-				return false;
-			}
-			return true;
-		}
-		if (!strcasecmp(key, "Endpoint")) {
-			const char *err = parse_endpoint(&peer->endpoint, value);
-
-			if (err) {
-				FILE_ERROR(st, "Endpoint `%s': %s", value, err);
-				return false;
-			}
-			return true;
-		}
-		if (!strcasecmp(key, "PersistentKeepalive")) {
-			if (!parse_keepalive(&peer->keepalive, value)) {
-				FILE_ERROR(st, "PersistentKeepalive must be off or a number from 0 to 65535: `%s'", value);
-				return false;
-			}
-			peer->has |= WGPEER_HAS_KEEPALIVE;
-			return true;
-		}
-	}
+	st->key = find_file_key(name, st->section);
+	if (st->key)
+		return st->key->apply(st, value);
 	for (size_t i = 0; i < sizeof(wg_quick_keys) / sizeof(wg_quick_keys[0]); i++) {
-		if (!strcasecmp(key, wg_quick_keys[i])) {
-			FILE_ERROR(st, "unknown key `%s' (a wg-quick(8) key: use `wg-quick strip' first)", key);
+		if (!strcasecmp(name, wg_quick_keys[i])) {
+			parse_error(st, "unknown key `%s' (a wg-quick(8) key: use `wg-quick strip' first)", name);
 			return false;
 		}
 	}
-	FILE_ERROR(st, "unknown key `%s' in [%s]", key,
-		   st->section == SECTION_INTERFACE ? "Interface" : "Peer");
+	parse_error(st, "unknown key `%s' in [%s]", name,
+		    st->section == SECTION_INTERFACE ? "Interface" : "Peer");
 	return false;
 }
 
-static bool file_line(struct file_state *st, char *line)
+static bool file_line(struct parse_state *st, char *line)
 {
 	char *eq;
 
@@ -471,7 +562,7 @@ static bool file_line(struct file_state *st, char *line)
 		if (!strcasecmp(line, "[Peer]")) {
 			st->peer = device_add_peer(st->dev);
 			if (!st->peer) {
-				FILE_ERROR(st, "out of memory");
+				parse_error(st, "out of memory");
 				return false;
 			}
 			st->peer->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
@@ -479,12 +570,12 @@ static bool file_line(struct file_state *st, char *line)
 			st->peer_line = st->line;
 			return true;
 		}
-		FILE_ERROR(st, "unknown section `%s'", line);
+		parse_error(st, "unknown section `%s'", line);
 		return false;
 	}
 	eq = strchr(line, '=');
 	if (!eq || eq == line) {
-		FILE_ERROR(st, "expected `Key = Value', got `%s'", line);
+		parse_error(st, "expected `Key = Value', got `%s'", line);
 		return false;
 	}
 	*eq = '\0';
@@ -493,7 +584,7 @@ static bool file_line(struct file_state *st, char *line)
 
 struct wg_device *config_parse_buffer(const char *buf, size_t len, const char *filename)
 {
-	struct file_state st = { .filename = filename };
+	struct parse_state st = { .filename = filename };
 	char *line = malloc(len + 1);
 	size_t pos = 0;
 	bool ok = true;
@@ -520,7 +611,7 @@ struct wg_device *config_parse_buffer(const char *buf, size_t len, const char *f
 			if (comment || isspace(c))
 				continue;
 			if (c == '\0') {
-				FILE_ERROR(&st, "contains a NUL byte");
+				parse_error(&st, "contains a NUL byte");
 				ok = false;
 				break;
 			}
@@ -590,114 +681,55 @@ out:
 
 /* `wg set' arguments. */
 
-#define NEED_VALUE(name) do { \
-	if (argc < 2) { \
-		complain("Option `%s' needs a value", name); \
-		goto err; \
-	} \
-} while (0)
+/* Interface keys come before the first peer, a peer's keys after it. */
+static const struct config_key *find_arg_key(const char *name, bool in_peer)
+{
+	for (const struct config_key *k = keys; k < keys + NUM_KEYS; k++)
+		if (!strcmp(name, k->arg) &&
+		    ((k->flags & KEY_NEW_PEER) || (k->section == SECTION_PEER) == in_peer))
+			return k;
+	return NULL;
+}
 
 struct wg_device *config_parse_args(int argc, char **argv)
 {
-	struct wg_device *dev = device_new();
-	struct wg_peer *peer = NULL;
+	struct parse_state st = { .dev = device_new() };
 
-	if (!dev) {
+	if (!st.dev) {
 		complain("out of memory");
 		return NULL;
 	}
 	while (argc > 0) {
-		const char *opt = argv[0];
+		const char *value = NULL;
+		int used = 1;
 
-		if (!strcmp(opt, "listen-port") && !peer) {
-			NEED_VALUE(opt);
-			if (!parse_port(&dev->listen_port, argv[1])) {
-				complain("listen-port must be a number from 0 to 65535: `%s'", argv[1]);
+		st.key = find_arg_key(argv[0], st.peer != NULL);
+		if (!st.key) {
+			complain("Invalid argument: %s", argv[0]);
+			goto err;
+		}
+		if (!(st.key->flags & KEY_NO_VALUE)) {
+			if (argc < 2) {
+				complain("Option `%s' needs a value", argv[0]);
 				goto err;
 			}
-			dev->has |= WGDEVICE_HAS_LISTEN_PORT;
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "fwmark") && !peer) {
-			NEED_VALUE(opt);
-			if (!parse_fwmark(&dev->fwmark, argv[1])) {
-				complain("fwmark must be off or a number from 0 to 0xffffffff: `%s'", argv[1]);
-				goto err;
-			}
-			dev->has |= WGDEVICE_HAS_FWMARK;
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "private-key") && !peer) {
-			NEED_VALUE(opt);
-			if (!read_key_file(dev->private_key, argv[1]))
-				goto err;
-			dev->has |= WGDEVICE_HAS_PRIVATE_KEY;
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "peer")) {
-			NEED_VALUE(opt);
-			peer = device_add_peer(dev);
-			if (!peer) {
+			value = argv[1];
+			used = 2;
+		}
+		if (st.key->flags & KEY_NEW_PEER) {
+			st.peer = device_add_peer(st.dev);
+			if (!st.peer) {
 				complain("out of memory");
 				goto err;
 			}
-			if (!key_from_base64(peer->public_key, argv[1])) {
-				complain("Peer key is not a valid base64 key of %d bytes: `%s'", WG_KEY_LEN, argv[1]);
-				goto err;
-			}
-			peer->has |= WGPEER_HAS_PUBLIC_KEY;
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "remove") && peer) {
-			peer->flags |= WGPEER_F_REMOVE_ME;
-			argv += 1, argc -= 1;
-		} else if (!strcmp(opt, "preshared-key") && peer) {
-			NEED_VALUE(opt);
-			if (!read_key_file(peer->preshared_key, argv[1]))
-				goto err;
-			peer->has |= WGPEER_HAS_PRESHARED_KEY;
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "endpoint") && peer) {
-			const char *err;
-
-			NEED_VALUE(opt);
-			err = parse_endpoint(&peer->endpoint, argv[1]);
-			if (err) {
-				complain("Endpoint `%s': %s", argv[1], err);
-				goto err;
-			}
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "persistent-keepalive") && peer) {
-			NEED_VALUE(opt);
-			if (!parse_keepalive(&peer->keepalive, argv[1])) {
-				complain("persistent-keepalive must be off or a number from 0 to 65535: `%s'", argv[1]);
-				goto err;
-			}
-			peer->has |= WGPEER_HAS_KEEPALIVE;
-			argv += 2, argc -= 2;
-		} else if (!strcmp(opt, "allowed-ips") && peer) {
-			bool prefixed = false;
-			char *bad = NULL;
-			const char *err;
-
-			NEED_VALUE(opt);
-			err = add_allowedips(peer, argv[1], true, &prefixed, &bad, "allowed-ips");
-			if (err) {
-				if (bad)
-					complain("allowed-ips entry `%s' %s", bad, err);
-				else
-					complain("allowed-ips: %s", err);
-				free(bad);
-				goto err;
-			}
-			/* A plain list states the whole set; prefixed entries
-			 * edit the current one. */
-			if (!prefixed)
-				peer->flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
-			argv += 2, argc -= 2;
-		} else {
-			complain("Invalid argument: %s", opt);
-			goto err;
 		}
+		if (!st.key->apply(&st, value))
+			goto err;
+		argv += used;
+		argc -= used;
 	}
-	return dev;
+	return st.dev;
 err:
-	device_free(dev);
+	device_free(st.dev);
 	return NULL;
 }

@@ -71,14 +71,6 @@ int cmd_set(int argc, char **argv)
 	struct wg_device *dev;
 	int ret;
 
-	if (argc < 3) {
-		fprintf(stderr, "Usage: %s %s <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...\n", prog, argv[0]);
-		return 1;
-	}
-	if (strlen(argv[1]) >= IFNAMSIZ) {
-		fprintf(stderr, "Interface name is too long: `%s'\n", argv[1]);
-		return 1;
-	}
 	dev = config_parse_args(argc - 2, argv + 2);
 	if (!dev)
 		return 1;

@@ -10,19 +10,10 @@
 #include "config.h"
 #include "subcommands.h"
 
-struct wg_device *parse_conf_arguments(int argc, char **argv)
+struct wg_device *parse_conf_arguments(char **argv)
 {
-	struct wg_device *dev;
+	struct wg_device *dev = config_parse_file(argv[2]);
 
-	if (argc != 3) {
-		fprintf(stderr, "Usage: %s %s <interface> <configuration filename>\n", prog, argv[0]);
-		return NULL;
-	}
-	if (strlen(argv[1]) >= IFNAMSIZ) {
-		fprintf(stderr, "Interface name is too long: `%s'\n", argv[1]);
-		return NULL;
-	}
-	dev = config_parse_file(argv[2]);
 	if (dev)
 		strcpy(dev->name, argv[1]);
 	return dev;
@@ -30,8 +21,10 @@ struct wg_device *parse_conf_arguments(int argc, char **argv)
 
 int cmd_setconf(int argc, char **argv)
 {
-	struct wg_device *dev = parse_conf_arguments(argc, argv);
+	struct wg_device *dev = parse_conf_arguments(argv);
 	int ret;
+
+	(void)argc; /* main() checked the count against the usage */
 
 	if (!dev)
 		return 1;

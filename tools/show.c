@@ -10,11 +10,6 @@
 #include "ipc.h"
 #include "subcommands.h"
 
-static void usage(void)
-{
-	fprintf(stderr, "Usage: %s show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | json]\n", prog);
-}
-
 static void options_from_env(struct format_opts *o)
 {
 	const char *color = getenv("WG_COLOR_MODE");
@@ -59,20 +54,16 @@ int cmd_show(int argc, char **argv)
 	size_t n = 0;
 	int ret = 0, err;
 
-	if (argc > 3 || (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))) {
-		usage();
-		return argc > 3;
-	}
 	if (field && strcmp(field, "json") && !format_field_valid(field)) {
 		fprintf(stderr, "Invalid parameter: `%s'\n", field);
-		usage();
+		subcommand_usage("show");
 		return 1;
 	}
 	options_from_env(&o);
 
 	if (!strcmp(which, "interfaces")) {
 		if (field) {
-			usage();
+			subcommand_usage("show");
 			return 1;
 		}
 		err = ipc_list_devices(&list);

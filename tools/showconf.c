@@ -12,10 +12,8 @@ int cmd_showconf(int argc, char **argv)
 	struct wg_device *dev = NULL;
 	int err;
 
-	if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fprintf(stderr, "Usage: %s %s <interface>\n", prog, argv[0]);
-		return 1;
-	}
+	(void)argc; /* main() checked the count against the usage */
+
 	err = ipc_get_device(&dev, argv[1]);
 	if (err) {
 		report_ipc_error("access", argv[1], err);

@@ -6,6 +6,8 @@
 
 extern const char *prog;
 
+/* main() calls these only with as many arguments as their usage allows
+ * and, where the first names an interface, with one that fits IFNAMSIZ. */
 int cmd_show(int argc, char **argv);
 int cmd_showconf(int argc, char **argv);
 int cmd_set(int argc, char **argv);
@@ -14,9 +16,11 @@ int cmd_syncconf(int argc, char **argv);
 int cmd_genkey(int argc, char **argv);
 int cmd_pubkey(int argc, char **argv);
 
+/* Prints "Usage: wg <cmd> ..." from the command table, to stderr. */
+void subcommand_usage(const char *cmd);
 /* For "<cmd> <interface> <configuration filename>": the file's device
  * named after the interface, or NULL after printing why. */
-struct wg_device *parse_conf_arguments(int argc, char **argv);
+struct wg_device *parse_conf_arguments(char **argv);
 /* Applies dev, turning '-' allowed-ips entries into a list replacement
  * where the implementation cannot remove single entries. Prints errors. */
 int apply_device(struct wg_device *dev, const char *verb);

@@ -16,7 +16,9 @@ int cmd_syncconf(int argc, char **argv)
 	struct wg_device *want, *current = NULL;
 	int ret, err;
 
-	want = parse_conf_arguments(argc, argv);
+	(void)argc; /* main() checked the count against the usage */
+
+	want = parse_conf_arguments(argv);
 	if (!want)
 		return 1;
 	err = ipc_get_device(&current, argv[1]);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* wg(8): subcommand dispatch. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,20 +12,58 @@
 
 const char *prog;
 
-static const struct {
+/*
+ * What each subcommand's command line looks like is checked here, once:
+ * the subcommands see only a count of arguments they accept and, where the
+ * first is an interface, a name the kernel could have.
+ */
+static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	const char *usage;	/* the arguments, as "Usage:" shows them */
+	int min_args, max_args;
+	bool interface;		/* the first argument names an interface */
 	const char *help;
 } commands[] = {
-	{ "show", cmd_show, "Shows the current configuration and device information" },
-	{ "showconf", cmd_showconf, "Shows the current configuration of a given WireGuard interface, for use with `setconf'" },
-	{ "set", cmd_set, "Change the current configuration, add peers, remove peers, or change peers" },
-	{ "setconf", cmd_setconf, "Applies a configuration file to a WireGuard interface" },
-	{ "addconf", cmd_setconf, "Appends a configuration file to a WireGuard interface" },
-	{ "syncconf", cmd_syncconf, "Synchronizes a configuration file to a WireGuard interface" },
-	{ "genkey", cmd_genkey, "Generates a new private key and writes it to stdout" },
-	{ "genpsk", cmd_genkey, "Generates a new preshared key and writes it to stdout" },
-	{ "pubkey", cmd_pubkey, "Reads a private key from stdin and writes a public key to stdout" },
+	{
+		.name = "show", .fn = cmd_show, .min_args = 0, .max_args = 2, .interface = true,
+		.usage = "{ <interface> | all | interfaces } [public-key | private-key | listen-port | "
+			 "fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | "
+			 "transfer | persistent-keepalive | dump | json]",
+		.help = "Shows the current configuration and device information",
+	}, {
+		.name = "showconf", .fn = cmd_showconf, .min_args = 1, .max_args = 1, .interface = true,
+		.usage = "<interface>",
+		.help = "Shows the current configuration of a given WireGuard interface, for use with `setconf'",
+	}, {
+		.name = "set", .fn = cmd_set, .min_args = 2, .max_args = INT_MAX, .interface = true,
+		.usage = "<interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] "
+			 "[peer <base64 public key> [remove] [preshared-key <file path>] "
+			 "[endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] "
+			 "[allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...",
+		.help = "Change the current configuration, add peers, remove peers, or change peers",
+	}, {
+		.name = "setconf", .fn = cmd_setconf, .min_args = 2, .max_args = 2, .interface = true,
+		.usage = "<interface> <configuration filename>",
+		.help = "Applies a configuration file to a WireGuard interface",
+	}, {
+		.name = "addconf", .fn = cmd_setconf, .min_args = 2, .max_args = 2, .interface = true,
+		.usage = "<interface> <configuration filename>",
+		.help = "Appends a configuration file to a WireGuard interface",
+	}, {
+		.name = "syncconf", .fn = cmd_syncconf, .min_args = 2, .max_args = 2, .interface = true,
+		.usage = "<interface> <configuration filename>",
+		.help = "Synchronizes a configuration file to a WireGuard interface",
+	}, {
+		.name = "genkey", .fn = cmd_genkey, .usage = "",
+		.help = "Generates a new private key and writes it to stdout",
+	}, {
+		.name = "genpsk", .fn = cmd_genkey, .usage = "",
+		.help = "Generates a new preshared key and writes it to stdout",
+	}, {
+		.name = "pubkey", .fn = cmd_pubkey, .usage = "",
+		.help = "Reads a private key from stdin and writes a public key to stdout",
+	},
 };
 
 static void usage(FILE *f)
@@ -34,6 +73,40 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s: %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "You may pass `--help' to any of these subcommands to view usage.\n");
+}
+
+static void command_usage(const struct command *cmd)
+{
+	fprintf(stderr, "Usage: %s %s%s%s\n", prog, cmd->name, *cmd->usage ? " " : "", cmd->usage);
+}
+
+void subcommand_usage(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i].name))
+			command_usage(&commands[i]);
+}
+
+static int run(const struct command *cmd, int argc, char **argv)
+{
+	int nargs = argc - 1;
+
+	if (nargs == 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		command_usage(cmd);
+		return 0;
+	}
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		command_usage(cmd);
+		return 1;
+	}
+	/* A longer name could only fail, and only after the configuration
+	 * was read and its endpoint names resolved. */
+	if (cmd->interface && nargs && strlen(argv[1]) >= IFNAMSIZ) {
+		fprintf(stderr, "Interface name `%s' is too long: %zu bytes, at most %d are allowed\n",
+			argv[1], strlen(argv[1]), IFNAMSIZ - 1);
+		return 1;
+	}
+	return cmd->fn(argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -53,19 +126,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 1)
 		return cmd_show(1, show_argv);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) &&
-			    strcmp(argv[1], "show")) {
-				char *help_argv[] = { argv[1], NULL };
-
-				/* Each command prints its usage on a wrong argument count. */
-				commands[i].fn(strcmp(argv[1], "set") ? 99 : 1, help_argv);
-				return 0;
-			}
-			return commands[i].fn(argc - 1, argv + 1);
-		}
-	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return run(&commands[i], argc - 1, argv + 1);
 	fprintf(stderr, "Invalid subcommand: `%s'\n", argv[1]);
 	usage(stderr);
 	return 1;

@@ -69,6 +69,75 @@ check "the error names file and line" grep -q "^$tmp/bad.conf:6: " "$tmp/err"
 check "setconf with a missing file fails with a message" test $rc -ne 0 -a -s "$tmp/err"
 check "a too long interface name is rejected" bash -c "! '$WG' set abcdefghijklmnopq listen-port 1 2>/dev/null"
 
+# Interface names are at most 15 bytes (IFNAMSIZ - 1). A longer one is
+# refused before anything else is read or resolved, with exit status 1 as
+# Debian's wg; a name of exactly 15 bytes is a name like any other.
+long=abcdefghijklmnop
+for args in "show $long" "show $long private-key" "showconf $long" "set $long listen-port 1" \
+	    "set $long peer $pub endpoint kwg-test.invalid:1" "setconf $long /dev/null" \
+	    "addconf $long /dev/null" "syncconf $long /dev/null"; do
+	"$WG" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "wg ${args%% kwg-test*}: a 16-byte name is refused, naming it and the limit" \
+		test $rc -eq 1 -a ! -s "$tmp/out" -a \
+		"$(cat "$tmp/err")" = "Interface name \`$long' is too long: 16 bytes, at most 15 are allowed"
+done
+for args in "show ${long%p}" "show ${long%p} private-key" "showconf ${long%p}" "set ${long%p} listen-port 1" \
+	    "setconf ${long%p} /dev/null" "addconf ${long%p} /dev/null" "syncconf ${long%p} /dev/null"; do
+	"$WG" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "wg $args: a 15-byte name is looked up" test $rc -eq 1 -a ! -s "$tmp/out" -a \
+		"$(cat "$tmp/err")" = "Unable to $([[ $args == @(set|setconf|addconf)\ * ]] && echo modify || echo access) interface ${long%p}: No such device"
+done
+
+# The usage texts, word for word: `wg help' on stdout, a subcommand's on
+# stderr, exit 0 when asked for and 1 after wrong arguments.
+help_text="Usage: $WG <cmd> [<args>]
+
+Available subcommands:
+  show: Shows the current configuration and device information
+  showconf: Shows the current configuration of a given WireGuard interface, for use with \`setconf'
+  set: Change the current configuration, add peers, remove peers, or change peers
+  setconf: Applies a configuration file to a WireGuard interface
+  addconf: Appends a configuration file to a WireGuard interface
+  syncconf: Synchronizes a configuration file to a WireGuard interface
+  genkey: Generates a new private key and writes it to stdout
+  genpsk: Generates a new preshared key and writes it to stdout
+  pubkey: Reads a private key from stdin and writes a public key to stdout
+You may pass \`--help' to any of these subcommands to view usage."
+for h in help --help -h; do
+	"$WG" $h >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "wg $h: the subcommand list on stdout, exit 0" test $rc -eq 0 -a ! -s "$tmp/err" -a "$(cat "$tmp/out")" = "$help_text"
+done
+for args in frobnicate "help extra"; do
+	"$WG" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "wg $args: invalid subcommand and the list on stderr, exit 1" test $rc -eq 1 -a ! -s "$tmp/out" -a \
+		"$(cat "$tmp/err")" = "Invalid subcommand: \`${args%% *}'"$'\n'"$help_text"
+done
+usage_of() {
+	case $1 in
+	show) echo "Usage: $WG show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | json]" ;;
+	showconf) echo "Usage: $WG showconf <interface>" ;;
+	set) echo "Usage: $WG set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]..." ;;
+	*conf) echo "Usage: $WG $1 <interface> <configuration filename>" ;;
+	*) echo "Usage: $WG $1" ;;
+	esac
+}
+for c in show showconf set setconf addconf syncconf genkey genpsk pubkey; do
+	for h in --help -h; do
+		"$WG" $c $h >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+		check "wg $c $h: its usage on stderr, exit 0" test $rc -eq 0 -a ! -s "$tmp/out" -a "$(cat "$tmp/err")" = "$(usage_of $c)"
+	done
+done
+for args in "show a b c" "show interfaces json" showconf "showconf a b" set "set wg0" setconf "setconf wg0" \
+	    "addconf wg0" "syncconf wg0 a b" "genkey x" "genpsk x" "pubkey x"; do
+	"$WG" $args >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+	check "wg $args: usage, exit 1" test $rc -eq 1 -a ! -s "$tmp/out" -a "$(cat "$tmp/err")" = "$(usage_of ${args%% *})"
+done
+"$WG" show wg0 colours >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "wg show wg0 colours: the bad field and the usage, exit 1" test $rc -eq 1 -a ! -s "$tmp/out" -a \
+	"$(cat "$tmp/err")" = "Invalid parameter: \`colours'"$'\n'"$(usage_of show)"
+"$WG" set wg0 --help >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "wg set wg0 --help: an argument like any other" test $rc -eq 1 -a "$(cat "$tmp/err")" = "Invalid argument: --help"
+
 # Endpoint names: a resolver that always says "try again" (nothing listens
 # on 127.0.0.2:53) is retried WG_ENDPOINT_RESOLUTION_RETRIES times, a second
 # apart; needs root for a private mount namespace.

@@ -318,6 +318,254 @@ static void test_args(void)
 	device_free(d);
 }
 
+/* ------------------------------------------- every key, both front ends */
+
+#define PUB "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
+#define PRIV "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="
+#define PSK "FpCyhws9cxwWoV4xELtfJvjJN+zQVRPISllRWgeopVE="
+
+/* Expects the file to fail with exactly want on stderr. */
+static void expect_file_error(const char *text, const char *want)
+{
+	struct parse_arg a = { .text = text };
+	char *err = capture_stderr(do_parse, &a);
+
+	bool ok = !a.dev && !strcmp(err, want);
+
+	CHECK(ok, "file: %.*s%s%s", (int)strcspn(want, "\n"), want, ok ? "" : " -- got: ", ok ? "" : err);
+	device_free(a.dev);
+	free(err);
+}
+
+struct args_arg {
+	int argc;
+	char **argv;
+	struct wg_device *dev;
+};
+
+static void do_args(void *p)
+{
+	struct args_arg *a = p;
+
+	a->dev = config_parse_args(a->argc, a->argv);
+}
+
+/* Parses `wg set' arguments (NULL-terminated); returns the device and, in
+ * *err, everything printed. */
+static struct wg_device *parse_args_capture(char **argv, char **err)
+{
+	struct args_arg a = { .argv = argv };
+
+	while (argv[a.argc])
+		a.argc++;
+	*err = capture_stderr(do_args, &a);
+	return a.dev;
+}
+
+static void expect_args_error(char **argv, const char *want)
+{
+	char *err;
+	struct wg_device *d = parse_args_capture(argv, &err);
+
+	bool ok = !d && !strcmp(err, want);
+
+	CHECK(ok, "set: %.*s%s%s", (int)strcspn(want, "\n"), want, ok ? "" : " -- got: ", ok ? "" : err);
+	device_free(d);
+	free(err);
+}
+
+static char *key_file(const char *contents)
+{
+	char *path = strdup("/tmp/wg-unit-key-XXXXXX");
+	int fd = mkstemp(path);
+
+	if (write(fd, contents, strlen(contents)) != (ssize_t)strlen(contents))
+		abort();
+	close(fd);
+	return path;
+}
+
+static bool key_is(const uint8_t key[WG_KEY_LEN], const char *b64)
+{
+	uint8_t want[WG_KEY_LEN];
+
+	return key_from_base64(want, b64) && !memcmp(key, want, WG_KEY_LEN);
+}
+
+static void test_keys(void)
+{
+	char *priv_file = key_file(PRIV "  \n\n"), *psk_file = key_file(PSK "\n");
+	char *bad_file = key_file("not a key\n");
+	char bad_msg[128], *err;
+	struct parse_arg a = { .text =
+		"[Interface]\nPrivateKey = " PRIV "\nListenPort = 51820\nFwMark = 0x1234\n"
+		"[Peer]\nPublicKey = " PUB "\nPresharedKey = " PSK "\n"
+		"AllowedIPs = 10.0.0.0/8, fd00::/64\nEndpoint = 192.0.2.1:51820\n"
+		"PersistentKeepalive = 25\n" };
+	char *full[] = { "private-key", priv_file, "listen-port", "51820", "fwmark", "0x1234",
+			 "peer", PUB, "preshared-key", psk_file, "allowed-ips", "10.0.0.0/8, fd00::/64",
+			 "endpoint", "192.0.2.1:51820", "persistent-keepalive", "25", NULL };
+	struct wg_device *f, *s;
+
+	/* The same configuration through both front ends. */
+	err = capture_stderr(do_parse, &a);
+	f = a.dev;
+	free(err);
+	s = parse_args_capture(full, &err);
+	CHECK(f && s && !*err, "keys: one configuration parses as a file and as `wg set' arguments%s%s",
+	      *err ? " -- got: " : "", err);
+	if (f && s) {
+		CHECK(f->has == s->has && f->has == (WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT |
+						     WGDEVICE_HAS_FWMARK) &&
+		      key_is(f->private_key, PRIV) && key_is(s->private_key, PRIV),
+		      "keys: PrivateKey = private-key (a file for set, trailing whitespace ignored)");
+		CHECK(f->listen_port == 51820 && s->listen_port == 51820, "keys: ListenPort = listen-port");
+		CHECK(f->fwmark == 0x1234 && s->fwmark == 0x1234, "keys: FwMark = fwmark");
+		CHECK(f->num_peers == 1 && s->num_peers == 1, "keys: [Peer] = peer");
+	}
+	if (f && s && f->num_peers == 1 && s->num_peers == 1) {
+		struct wg_peer *fp = f->peers, *sp = s->peers;
+
+		CHECK(fp->has == sp->has && fp->has == (WGPEER_HAS_PUBLIC_KEY | WGPEER_HAS_PRESHARED_KEY |
+						       WGPEER_HAS_KEEPALIVE) &&
+		      key_is(fp->public_key, PUB) && key_is(sp->public_key, PUB),
+		      "keys: PublicKey = peer");
+		CHECK(key_is(fp->preshared_key, PSK) && key_is(sp->preshared_key, PSK),
+		      "keys: PresharedKey = preshared-key (a file for set)");
+		CHECK(fp->flags == WGPEER_F_REPLACE_ALLOWEDIPS && sp->flags == WGPEER_F_REPLACE_ALLOWEDIPS &&
+		      fp->num_ips == 2 && sp->num_ips == 2 &&
+		      allowedip_same(&fp->ips[0], &sp->ips[0]) && allowedip_same(&fp->ips[1], &sp->ips[1]) &&
+		      fp->ips[1].family == AF_INET6 && fp->ips[1].cidr == 64,
+		      "keys: AllowedIPs = allowed-ips");
+		CHECK(!memcmp(&fp->endpoint, &sp->endpoint, sizeof(fp->endpoint)) &&
+		      fp->endpoint.addr4.sin_family == AF_INET && ntohs(fp->endpoint.addr4.sin_port) == 51820,
+		      "keys: Endpoint = endpoint");
+		CHECK(fp->keepalive == 25 && sp->keepalive == 25, "keys: PersistentKeepalive = persistent-keepalive");
+	}
+	device_free(f);
+	device_free(s);
+	free(err);
+
+	a.text = "[Interface]\nFwMark = off\n";
+	err = capture_stderr(do_parse, &a);
+	CHECK(a.dev && (a.dev->has & WGDEVICE_HAS_FWMARK) && a.dev->fwmark == 0 && !*err, "keys: FwMark = off");
+	device_free(a.dev);
+	free(err);
+	{
+		char *off[] = { "peer", PUB, "persistent-keepalive", "off", "peer", PUB, "remove", NULL };
+
+		s = parse_args_capture(off, &err);
+		CHECK(s && s->num_peers == 2 && (s->peers[0].has & WGPEER_HAS_KEEPALIVE) &&
+		      s->peers[0].keepalive == 0 && !(s->peers[0].flags & WGPEER_F_REMOVE_ME) &&
+		      s->peers[1].flags == WGPEER_F_REMOVE_ME && !*err,
+		      "keys: persistent-keepalive off; remove marks only its own peer");
+		device_free(s);
+		free(err);
+	}
+
+	/* Every key's errors, as a file says them. */
+	expect_file_error("[Interface]\nPrivateKey = " PUB "x\n",
+			  "test.conf:2: PrivateKey is not a valid base64 key of 32 bytes\n");
+	expect_file_error("[Interface]\nListenPort = 65536\n",
+			  "test.conf:2: ListenPort must be a number from 0 to 65535: `65536'\n");
+	expect_file_error("[Interface]\nFwMark = on\n",
+			  "test.conf:2: FwMark must be off or a number from 0 to 0xffffffff: `on'\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "x\n",
+			  "test.conf:2: PublicKey is not a valid base64 key of 32 bytes: `" PUB "x'\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nPresharedKey = " PSK "x\n",
+			  "test.conf:3: PresharedKey is not a valid base64 key of 32 bytes\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nAllowedIPs = 10.0.0.0/8,+10.1.0.0/16\n",
+			  "test.conf:3: AllowedIPs entry `+10.1.0.0/16' is not a valid IP address or CIDR\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nEndpoint = [::1]:99999\n",
+			  "test.conf:3: Endpoint `[::1]:99999': port must be a number from 0 to 65535\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nPersistentKeepalive = -1\n",
+			  "test.conf:3: PersistentKeepalive must be off or a number from 0 to 65535: `-1'\n");
+	/* Each key only in its own section; remove only in `wg set'. */
+	expect_file_error("[Interface]\nPublicKey = " PUB "\n", "test.conf:2: unknown key `PublicKey' in [Interface]\n");
+	expect_file_error("[Interface]\nPresharedKey = " PSK "\n",
+			  "test.conf:2: unknown key `PresharedKey' in [Interface]\n");
+	expect_file_error("[Interface]\nAllowedIPs = 10.0.0.0/8\n", "test.conf:2: unknown key `AllowedIPs' in [Interface]\n");
+	expect_file_error("[Interface]\nEndpoint = 1.2.3.4:5\n", "test.conf:2: unknown key `Endpoint' in [Interface]\n");
+	expect_file_error("[Interface]\nPersistentKeepalive = 1\n",
+			  "test.conf:2: unknown key `PersistentKeepalive' in [Interface]\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nPrivateKey = " PRIV "\n",
+			  "test.conf:3: unknown key `PrivateKey' in [Peer]\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nListenPort = 1\n", "test.conf:3: unknown key `ListenPort' in [Peer]\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nFwMark = 1\n", "test.conf:3: unknown key `FwMark' in [Peer]\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nRemove = true\n", "test.conf:3: unknown key `Remove' in [Peer]\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nPresharedKey =\n", "test.conf:3: `PresharedKey' has an empty value\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nAllowedIPs = 10.0.0.1/8\nPersistentKeepalive = x\n",
+			  "test.conf:3: warning: AllowedIPs entry `10.0.0.1/8' has a nonzero host part\n"
+			  "test.conf:4: PersistentKeepalive must be off or a number from 0 to 65535: `x'\n");
+
+	/* And as `wg set' says them. */
+	{
+		char *a1[] = { "listen-port", NULL }, *a2[] = { "listen-port", "65536", NULL };
+		char *a3[] = { "fwmark", "0x100000000", NULL }, *a4[] = { "private-key", NULL };
+		char *a5[] = { "private-key", "/nonexistent/key", NULL }, *a6[] = { "private-key", bad_file, NULL };
+		char *a7[] = { "private-key", "/tmp", NULL }, *a8[] = { "peer", NULL };
+		char *a9[] = { "peer", "notakey", NULL }, *a10[] = { "peer", PUB, "preshared-key", bad_file, NULL };
+		char *a11[] = { "peer", PUB, "endpoint", "1.2.3.4", NULL };
+		char *a12[] = { "peer", PUB, "persistent-keepalive", "65536", NULL };
+		char *a13[] = { "peer", PUB, "allowed-ips", "10.0.0.0/33", NULL };
+		char *a14[] = { "peer", PUB, "endpoint", NULL };
+		char *a15[] = { "peer", PUB, "remove", "extra", NULL };
+		char *a16[] = { "bogus", "1", NULL }, *a17[] = { "PrivateKey", PRIV, NULL };
+		char *a18[] = { "peer", PUB, "allowed-ips", "10.0.0.1/8", "listen-port", "1", NULL };
+
+		expect_args_error(a1, "Option `listen-port' needs a value\n");
+		expect_args_error(a2, "listen-port must be a number from 0 to 65535: `65536'\n");
+		expect_args_error(a3, "fwmark must be off or a number from 0 to 0xffffffff: `0x100000000'\n");
+		expect_args_error(a4, "Option `private-key' needs a value\n");
+		expect_args_error(a5, "Unable to open key file `/nonexistent/key': No such file or directory\n");
+		snprintf(bad_msg, sizeof(bad_msg), "Key in `%s' is not a valid base64 key of 32 bytes\n", bad_file);
+		expect_args_error(a6, bad_msg);
+		expect_args_error(a7, "Unable to read key file `/tmp': Is a directory\n");
+		expect_args_error(a8, "Option `peer' needs a value\n");
+		expect_args_error(a9, "Peer key is not a valid base64 key of 32 bytes: `notakey'\n");
+		expect_args_error(a10, bad_msg);
+		expect_args_error(a11, "Endpoint `1.2.3.4': endpoint must be host:port\n");
+		expect_args_error(a12, "persistent-keepalive must be off or a number from 0 to 65535: `65536'\n");
+		expect_args_error(a13, "allowed-ips entry `10.0.0.0/33' is not a valid IP address or CIDR\n");
+		expect_args_error(a14, "Option `endpoint' needs a value\n");
+		expect_args_error(a15, "Invalid argument: extra\n");
+		expect_args_error(a16, "Invalid argument: bogus\n");
+		expect_args_error(a17, "Invalid argument: PrivateKey\n");
+		expect_args_error(a18, "allowed-ips: warning: AllowedIPs entry `10.0.0.1/8' has a nonzero host part\n"
+				  "Invalid argument: listen-port\n");
+	}
+	/* Interface keys only before the first peer, peer keys only after. */
+	{
+		static const char *const iface[][2] = {
+			{ "listen-port", "1" }, { "fwmark", "1" }, { "private-key", "/dev/null" },
+		};
+		static const char *const peer[][2] = {
+			{ "remove", NULL }, { "preshared-key", "/dev/null" }, { "endpoint", "1.2.3.4:5" },
+			{ "persistent-keepalive", "1" }, { "allowed-ips", "10.0.0.0/8" },
+		};
+		char want[64];
+
+		for (size_t i = 0; i < sizeof(iface) / sizeof(iface[0]); i++) {
+			char *argv[] = { "peer", PUB, (char *)iface[i][0], (char *)iface[i][1], NULL };
+
+			snprintf(want, sizeof(want), "Invalid argument: %s\n", iface[i][0]);
+			expect_args_error(argv, want);
+		}
+		for (size_t i = 0; i < sizeof(peer) / sizeof(peer[0]); i++) {
+			char *argv[] = { "listen-port", "1", (char *)peer[i][0], (char *)peer[i][1], NULL };
+
+			snprintf(want, sizeof(want), "Invalid argument: %s\n", peer[i][0]);
+			expect_args_error(argv, want);
+		}
+	}
+	unlink(priv_file);
+	unlink(psk_file);
+	unlink(bad_file);
+	free(priv_file);
+	free(psk_file);
+	free(bad_file);
+}
+
 /* -------------------------------------------------------------- format */
 
 static void r_duration(FILE *f, void *a)
@@ -1026,6 +1274,7 @@ int main(void)
 	test_encoding();
 	test_config();
 	test_args();
+	test_keys();
 	test_format();
 	test_netlink();
 	test_uapi();
