@@ -32,6 +32,10 @@ pkgs=(
 	bash iproute2 iperf3 iputils-ping ncat nftables iptables procps tcpdump
 	# reference peers
 	wireguard-tools wireguard-go
+	# real clients driven in the guest (tests/vm/suites/client-*.sh):
+	# pyroute2, systemd-networkd (systemd, above) with the D-Bus system bus,
+	# NetworkManager
+	python3-pyroute2 dbus network-manager
 	# packaging (make deb, make debtest)
 	dkms debhelper dh-dkms lintian debootstrap zstd
 	# the YNL spec's checks (tests/host/ynl): the kernel's YNL tooling and

@@ -4,11 +4,18 @@
 # suites need -- everything except what changes per run (our module, our
 # tools, the guest init and the suite), which vm.sh appends as a second
 # cpio archive. The kernel unpacks concatenated archives in order.
+# The real clients (python3 with pyroute2, systemd-networkd, D-Bus,
+# NetworkManager) triple the image's size, so they are a second image of
+# their own that vm.sh adds only for suites with a "clients=yes" header.
 #
-#   tests/vm/initramfs.sh <kernel release>   -> prints the cpio's path
+#   tests/vm/initramfs.sh <kernel release> [base|clients]  -> prints the cpio's path
 set -euo pipefail
 
-kver=$1
+kver=$1 part=${2:-base}
+case $part in
+base | clients) ;;
+*) echo "usage: $0 <kernel release> [base|clients]" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 KWG_CACHE=${KWG_CACHE:-/var/cache/kwg}
 kdir=$KWG_CACHE/kernels/$kver
@@ -32,9 +39,18 @@ binaries=(
 )
 # Debian's wireguard-tools: the reference `wg` and `wg-quick`.
 reference=(/usr/bin/wg /usr/bin/wg-quick)
+# The real clients that suites/client-*.sh drive (installed by make deps;
+# whichever is missing on the host is left out, and its suite fails saying
+# so): Debian's python3 with pyroute2, systemd with systemd-networkd, the
+# D-Bus system bus and NetworkManager.
+clients=(
+	/usr/bin/python3.11 /usr/lib/python3/dist-packages/pyroute2
+	/usr/lib/systemd/systemd /usr/bin/systemctl /usr/lib/systemd/systemd-networkd
+	/usr/bin/networkctl /usr/bin/dbus-daemon /usr/sbin/NetworkManager /usr/bin/nmcli
+)
 # Loaded on demand inside the guest; dependencies are resolved below.
 modules=(
-	wireguard veth dummy tun vrf virtio_net virtio_pci sch_netem
+	wireguard veth dummy tun vrf virtio_net virtio_pci sch_netem nlmon
 	udp_tunnel ip6_udp_tunnel
 	nf_tables nft_nat nft_masq nft_chain_nat nft_ct nft_fib_inet nft_objref
 	nft_fib_ipv4 nft_fib_ipv6 nft_reject_inet nft_compat nf_nat
@@ -46,14 +62,20 @@ modules=(
 )
 
 key=$( {
-	echo "$kver"; cat "$0"
-	# A debug kernel is rebuilt under the same release name.
-	stat -c '%n %Y' "$kdir/boot/vmlinuz-$kver"
-	for f in "${binaries[@]}" "${reference[@]}" /usr/bin/busybox; do
-		stat -L -c '%n %s %Y' "$f"
-	done
+	echo "$kver $part"; cat "$0"
+	if [[ $part == clients ]]; then
+		for f in "${clients[@]}"; do
+			[[ -e $f ]] && stat -L -c '%n %s %Y' "$f"
+		done
+	else
+		# A debug kernel is rebuilt under the same release name.
+		stat -c '%n %Y' "$kdir/boot/vmlinuz-$kver"
+		for f in "${binaries[@]}" "${reference[@]}" /usr/bin/busybox; do
+			stat -L -c '%n %s %Y' "$f"
+		done
+	fi
 } | sha256sum | cut -c1-16)
-out=$KWG_CACHE/initramfs/$kver-$key.cpio
+out=$KWG_CACHE/initramfs/$kver-$part-$key.cpio
 mkdir -p "$KWG_CACHE/initramfs"
 exec 9>"$KWG_CACHE/initramfs/$kver.lock"
 flock 9
@@ -86,6 +108,76 @@ copy_libs() {
 	done
 }
 
+# The real clients (suites/client-*.sh), each with what it loads at run time.
+copy_tree() {	# copy_tree <host dir> [find args...]: a directory, its libraries
+	local d=$1 f
+	shift
+	[[ -d $d ]] || return 0
+	mkdir -p "$root$d"
+	(cd "$d" && find . "$@" -print0 | cpio --null -pdmu --quiet "$root$d")
+	find "$root$d" -name '*.so*' -type f | while read -r f; do copy_libs "$f"; done
+}
+
+add_clients() {
+	if [[ -x /usr/bin/python3.11 && -d /usr/lib/python3/dist-packages/pyroute2 ]]; then
+		copy_file /usr/bin/python3.11
+		copy_libs /usr/bin/python3.11
+		ln -s python3.11 "$root/usr/bin/python3"
+		# The standard library without what no client imports (the static
+		# libpython alone is 24 MiB).
+		copy_tree /usr/lib/python3.11 \( -path ./config-3.11-x86_64-linux-gnu -o -path ./test \
+			-o -path ./lib2to3 -o -path ./pydoc_data -o -path ./idlelib -o -path ./tkinter \
+			-o -path ./turtledemo -o -path ./ensurepip -o -path ./distutils \) -prune -o
+		# With their metadata: pyroute2 finds its own classes as entry points.
+		for d in /usr/lib/python3/dist-packages/{pyroute2,psutil}*; do
+			copy_tree "$d"
+		done
+	fi
+	if [[ -x /usr/lib/systemd/systemd && -x /usr/lib/systemd/systemd-networkd ]]; then
+		for f in /usr/lib/systemd/systemd /usr/bin/systemctl /usr/lib/systemd/systemd-networkd \
+			 /usr/bin/networkctl /usr/bin/busctl; do
+			[[ -e $f ]] && { copy_file "$f"; copy_libs "$f"; }
+		done
+		# systemd's private libraries, found through RUNPATH.
+		copy_tree /usr/lib/x86_64-linux-gnu/systemd
+		mkdir -p "$root/usr/lib/systemd/system"
+		cp /usr/lib/systemd/system/*.target /usr/lib/systemd/system/*.slice \
+			/usr/lib/systemd/system/systemd-networkd.service /usr/lib/systemd/system/systemd-networkd.socket \
+			"$root/usr/lib/systemd/system/"
+		cp /etc/os-release "$root/etc/os-release" 2>/dev/null || cp /usr/lib/os-release "$root/etc/os-release"
+	fi
+	if [[ -x /usr/bin/dbus-daemon ]]; then
+		copy_file /usr/bin/dbus-daemon
+		copy_libs /usr/bin/dbus-daemon
+		copy_tree /usr/share/dbus-1
+	fi
+	if [[ -x /usr/sbin/NetworkManager && -x /usr/bin/nmcli ]]; then
+		for f in /usr/sbin/NetworkManager /usr/bin/nmcli; do
+			copy_file "$f"
+			copy_libs "$f"
+		done
+		copy_tree /usr/lib/NetworkManager
+		# Device and settings plugins: none is needed for WireGuard, which is
+		# built into the daemon; the directory must exist.
+		mkdir -p "$root/usr/lib/x86_64-linux-gnu/NetworkManager"
+	fi
+}
+
+write_image() {
+	local tmp=$out.tmp.$$
+	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$tmp"
+	mv "$tmp" "$out"
+	# Older images of this release and part are stale now.
+	find "$KWG_CACHE/initramfs" -name "$kver-$part-*.cpio" ! -path "$out" -delete
+	echo "$out"
+}
+
+if [[ $part == clients ]]; then
+	add_clients
+	write_image
+	exit 0
+fi
+
 for f in "${binaries[@]}"; do
 	copy_file "$f"
 	copy_libs "$f"
@@ -94,6 +186,7 @@ for f in "${reference[@]}"; do
 	copy_file "$f" "/opt/debian/bin/$(basename "$f")"
 	copy_libs "$f"
 done
+
 ln -s mawk "$root/usr/bin/awk"
 # busybox's sh runs its own applets in preference to the real tools.
 ln -s bash "$root/usr/bin/sh"
@@ -146,9 +239,4 @@ done
 stock=$(find "$kmods/kernel/drivers/net" -path '*/wireguard/wireguard.ko*' | head -n1)
 [[ -z $stock ]] || copy_file "$stock" "/opt/debian/$(basename "$stock")"
 
-tmp=$out.tmp.$$
-(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$tmp"
-mv "$tmp" "$out"
-# Older images of this release are stale now.
-find "$KWG_CACHE/initramfs" -name "$kver-*.cpio" ! -path "$out" -delete
-echo "$out"
+write_image

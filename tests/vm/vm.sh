@@ -85,7 +85,13 @@ kdir=$KWG_CACHE/kernels/$kver
 [[ -f $kdir/boot/vmlinuz-$kver ]] ||
 	{ echo "vm.sh: kernel $kver not unpacked in $kdir (run make deps)" >&2; exit 1; }
 
-base=$("$here/initramfs.sh" "$kver")
+images=("$("$here/initramfs.sh" "$kver")")
+# A suite's "# kwg-vm: clients=yes" header: it drives the real clients
+# (python3 with pyroute2, systemd-networkd, NetworkManager), kept in an
+# image of their own to keep every other guest small.
+if grep -q '^# kwg-vm:.*[: ]clients=yes' "$script"; then
+	images+=("$("$here/initramfs.sh" "$kver" clients)")
+fi
 
 work=$(mktemp -d /tmp/kwg-vm.XXXXXX)
 cleanup() { rm -rf "$work"; }
@@ -150,7 +156,7 @@ done
 } > "$ov/etc/kwg-env"
 
 (cd "$ov" && find . -print0 | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
-cat "$base" "$work/overlay.cpio" > "$work/initrd.cpio"
+cat "${images[@]}" "$work/overlay.cpio" > "$work/initrd.cpio"
 
 netargs=(-nic none)
 if [[ -n $net && $series == uml ]]; then
