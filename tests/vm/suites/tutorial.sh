@@ -372,5 +372,24 @@ PostUp = false" | broken "failing PostUp after routes, rules, firewall, DNS" "a 
 client_conf client1 2 "0.0.0.0/0, ::/0" "DNS = 198.51.100.53" |
 	sed "s|^Endpoint = .*|Endpoint = 203.0.113.2:99999|" | broken "bad endpoint port (wg error)" "wg rejected the configuration"
 
+# ---- interfaces named like ip(8) keywords, on the kernel module: wg-quick
+# says `ip link add dev NAME'; PreUp runs once the kernel's link exists.
+check "server: wg-quick up wg0 (for the keyword-named clients)" on server wg-quick up wg0
+for name in dev type; do
+	client_conf client1 2 "10.0.0.1/32" "PreUp = ip -d link show dev %i | grep -qw wireguard" \
+		>"/etc/netns/client1/wireguard/$name.conf"
+	chmod 600 "/etc/netns/client1/wireguard/$name.conf"
+	check "interface named $name: wg-quick up $name (PreUp sees the kernel's link)" \
+		on client1 wg-quick up $name
+	check "interface named $name: a wireguard link of the module" \
+		bash -c "n client1 ip -d link show dev $name | grep -qw wireguard"
+	check "interface named $name: client1 pings the server through it" \
+		wait_until 15 n client1 ping -c1 -W1 10.0.0.1
+	check "interface named $name: wg-quick down $name" on client1 wg-quick down $name
+	check "interface named $name: nothing left behind" same_as_snapshot client1
+	rm -f "/etc/netns/client1/wireguard/$name.conf"
+done
+check "server: wg-quick down wg0" on server wg-quick down wg0
+
 kill "$WEB_PID" "$DNS_PID" 2>/dev/null
 finish
