@@ -15,6 +15,7 @@
 # KWG_CLIENT_WRONG=1 (vm.sh -e) turns every expectation wrong: each check
 # must then fail (the suite's self-test).
 . /kwg/lib.sh
+. /kwg/common/client-lib.sh
 P="networkd:"
 WRONG=${KWG_CLIENT_WRONG:-}
 want() { if [[ -n $WRONG ]]; then printf '%s\n' "$1" | sed '1s/$/-wrong/'; else printf '%s\n' "$1"; fi; }
@@ -127,20 +128,9 @@ chmod 755 /etc/systemd/network
 umask 022
 
 # The peer: configured with wg, no endpoint (networkd's keepalive brings it).
-n peer ip link add wg0 type wireguard
-n peer wg set wg0 private-key <(echo "$KP") listen-port 51821 \
-	peer "$P0" preshared-key <(echo "$PSK") allowed-ips 10.50.0.1/32,fd50::1/128
-n peer ip addr add 10.50.0.2/24 dev wg0
-n peer ip addr add fd50::2/64 dev wg0 nodad
-n peer ip link set wg0 up
+client_peer peer "$KP" "$P0" "$PSK"
 
-# nlmon: every netlink message networkd sends, for the record below.
-nlcap=""
-if ip link add nlmon0 type nlmon 2>/dev/null && ip link set nlmon0 up; then
-	tcpdump -Z root -i nlmon0 -U --immediate-mode -s 0 -w /tmp/networkd.pcap 2>/tmp/nlcap.err &
-	nlcap=$!
-	wait_until 10 grep -q listening /tmp/nlcap.err
-fi
+capture_start networkd
 
 # /sys read-only in systemd's mount namespace, as in a container: with it
 # writable, networkd waits for udev (which the guest has not) to announce
@@ -257,10 +247,6 @@ check_eq "$P the new wg0 is the edited file, as wg show dump lists it" "$(want "
 systemctl stop systemd-networkd
 echo "--- networkd's log (wireguard lines):"
 grep -iE 'wireguard|wg0:|wg1:' /tmp/networkd.log | tail -n 40 | cut -c1-200 | sed 's/^/    /'
-if [[ -n $nlcap ]]; then
-	kill -TERM "$nlcap"; wait_until 20 test ! -e /proc/$nlcap
-	echo "--- netlink requests networkd sent to the wireguard family:"
-	python3 /kwg/common/client-nldecode.py auto /tmp/networkd.pcap 2>&1 | sed 's/^/    /'
-fi
+capture_print auto "netlink requests networkd sent to the wireguard family"
 systemctl poweroff >/dev/null 2>&1 &
 finish

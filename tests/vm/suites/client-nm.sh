@@ -12,6 +12,7 @@
 # KWG_CLIENT_WRONG=1 (vm.sh -e) turns every expectation wrong: each check
 # must then fail (the suite's self-test).
 . /kwg/lib.sh
+. /kwg/common/client-lib.sh
 P="NetworkManager:"
 WRONG=${KWG_CLIENT_WRONG:-}
 want() { if [[ -n $WRONG ]]; then printf '%s\n' "$1" | sed '1s/$/-wrong/'; else printf '%s\n' "$1"; fi; }
@@ -68,20 +69,9 @@ n peer ip link set vp up
 K0=$(wg genkey) KP=$(wg genkey) KQ=$(wg genkey)
 P0=$(wg pubkey <<<"$K0") PP=$(wg pubkey <<<"$KP") PQ=$(wg pubkey <<<"$KQ")
 PSK=$(wg genpsk)
-n peer ip link add wg0 type wireguard
-n peer wg set wg0 private-key <(echo "$KP") listen-port 51821 \
-	peer "$P0" preshared-key <(echo "$PSK") allowed-ips 10.50.0.1/32,fd50::1/128
-n peer ip addr add 10.50.0.2/24 dev wg0
-n peer ip addr add fd50::2/64 dev wg0 nodad
-n peer ip link set wg0 up
+client_peer peer "$KP" "$P0" "$PSK"
 
-# nlmon: every netlink message NetworkManager sends, for the record below.
-nlcap=""
-if ip link add nlmon0 type nlmon 2>/dev/null && ip link set nlmon0 up; then
-	tcpdump -Z root -i nlmon0 -U --immediate-mode -s 0 -w /tmp/nm.pcap 2>/tmp/nlcap.err &
-	nlcap=$!
-	wait_until 10 grep -q listening /tmp/nlcap.err
-fi
+capture_start nm
 
 mkdir -p /tmp/imp
 cat >/tmp/imp/wg0.conf <<EOF
@@ -193,9 +183,5 @@ check "$P the device is gone" wait_until 20 gone
 
 echo "--- NetworkManager's log (wireguard lines):"
 grep -i wireguard /tmp/nm.log | tail -n 15 | sed 's/^/    /'
-if [[ -n $nlcap ]]; then
-	kill -TERM "$nlcap"; wait_until 20 test ! -e /proc/$nlcap
-	echo "--- netlink requests NetworkManager sent to the wireguard family (and wg show's GETs):"
-	python3 /kwg/common/client-nldecode.py auto /tmp/nm.pcap 2>&1 | sed 's/^/    /'
-fi
+capture_print auto "netlink requests NetworkManager sent to the wireguard family (and wg show's GETs)"
 finish

@@ -12,6 +12,7 @@
 # KWG_CLIENT_WRONG=1 (vm.sh -e) turns every expectation wrong: each check
 # must then fail (the suite's self-test).
 . /kwg/lib.sh
+. /kwg/common/client-lib.sh
 P="pyroute2:"
 PY=/kwg/common/client-pyroute2.py
 WRONG=${KWG_CLIENT_WRONG:-}
@@ -92,15 +93,7 @@ KA=$(wg genkey) KB=$(wg genkey) KX=$(wg genkey) KY=$(wg genkey)
 PA=$(wg pubkey <<<"$KA") PB=$(wg pubkey <<<"$KB") PX=$(wg pubkey <<<"$KX") PY_=$(wg pubkey <<<"$KY")
 PSK1=$(wg genpsk) PSK2=$(wg genpsk)
 
-# nlmon: every netlink message the clients send, for the record below.
-nlcap=""
-# (A netlink tap sees the sockets of its own namespace: A's.)
-if ip -n A link add nlmon0 type nlmon 2>/dev/null && ip -n A link set nlmon0 up; then
-	# (ip netns exec execs tcpdump: $! is tcpdump.)
-	ip netns exec A tcpdump -Z root -i nlmon0 -U --immediate-mode -s 0 -w /tmp/pyroute2.pcap 2>/tmp/nlcap.err &
-	nlcap=$!
-	wait_until 10 grep -q listening /tmp/nlcap.err
-fi
+capture_start pyroute2 A
 
 check "$P IPRoute creates, addresses and raises wg0 in B" \
 	py B link "$(pick wg0 'wg0/x')" 192.168.4.2/24 fd01::2/64
@@ -186,7 +179,7 @@ check "$P IPRoute deletes wg0" py A del "$(pick wg0 wg9)"
 check_fails "$P wg0 is gone from A" n A ip link show "$(pick wg0 va)"
 
 # What pyroute2 sent, and what Debian's wg sends for the same configuration.
-if [[ -n $nlcap ]]; then
+if capturing; then
 	wgcmd=/opt/debian/bin/wg
 	n A ip link add wg1 type wireguard
 	kf=$(mktemp) pf=$(mktemp)
@@ -196,10 +189,6 @@ if [[ -n $nlcap ]]; then
 		allowed-ips 10.10.0.0/16,fd02::/48 peer "$PY_" remove
 	n A $wgcmd show wg1 dump >/dev/null
 	sleep 1
-	kill -TERM "$nlcap"; wait_until 20 test ! -e /proc/$nlcap
-	fam=$(py A prid -)
-	python3 /kwg/common/client-nldecode.py "$fam" /tmp/pyroute2.pcap >/tmp/nl.txt 2>&1
-	echo "--- netlink requests to the wireguard family (pyroute2's, then Debian wg's for wg1):"
-	sed 's/^/    /' /tmp/nl.txt
+	capture_print "$(py A prid -)" "netlink requests to the wireguard family (pyroute2's, then Debian wg's for wg1)"
 fi
 finish
