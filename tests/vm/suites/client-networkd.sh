@@ -53,14 +53,7 @@ EOF
 printf '[Unit]\nDescription=kwg test\n' >/etc/systemd/system/kwg-test.target
 
 # --- the peer namespace and the files
-netns_add peer
-ip link add vr type veth peer name vp netns peer
-ip addr add 10.0.1.1/24 dev vr
-ip addr add fd10::1/64 dev vr nodad
-ip link set vr up
-n peer ip addr add 10.0.1.2/24 dev vp
-n peer ip addr add fd10::2/64 dev vp nodad
-n peer ip link set vp up
+client_underlay
 echo "10.0.1.2 peerhost.kwg.test peerhost" >>/etc/hosts
 
 K0=$(wg genkey) K1=$(wg genkey) KP=$(wg genkey) KQ=$(wg genkey) KR=$(wg genkey)
@@ -174,25 +167,13 @@ check "$P networkd created wg1 (PrivateKeyFile=)" wait_until 60 wg_ready "$(pick
 aips_in() { [[ $(wg show wg0 allowed-ips | awk -v k="$PP" '$1 == k { print NF - 1 }') -ge $1 ]]; }
 wait_until 60 aips_in 502
 
-# norm: peers sorted, each peer's allowed IPs sorted; MASK=1 blanks the
-# handshake and transfer fields, which traffic moves.
-norm() {
-	local first=1 line f
-	while IFS= read -r line; do
-		if [[ -n $first ]]; then printf '%s\n' "$line"; first=""; continue; fi
-		IFS=$'\t' read -r -a f <<<"$line"
-		f[3]=$(tr , '\n' <<<"${f[3]}" | sort | paste -sd,)
-		[[ -n ${MASK:-} ]] && f[4]=- f[5]=- f[6]=-
-		(IFS=$'\t'; printf '%s\n' "${f[*]}")
-	done | { IFS= read -r head; printf '%s\n' "$head"; sort; }
-}
 allowed_sorted() { printf '%s\n' "$@" | tr ' ' '\n' | grep . | sort | paste -sd,; }
 
 dev0="$K0$T$P0${T}51820${T}0x42"
 peerP="$PP$T$PSK${T}10.0.1.2:51821$T$(allowed_sorted 10.50.0.2/32 fd50::2/128 $many4 $many6)$T-$T-$T-${T}15"
 peerQ="$PQ$T(none)${T}[fd10::77]:5000$T$(allowed_sorted 10.60.0.0/16 fd60::/48)$T-$T-$T-${T}off"
-expect=$(printf '%s\n' "$dev0" "$peerP" "$peerQ" | norm)
-got=$(wg show wg0 dump | MASK=1 norm)
+expect=$(printf '%s\n' "$dev0" "$peerP" "$peerQ" | dump_norm)
+got=$(wg show wg0 dump | MASK=1 dump_norm)
 check_eq "$P wg0: every field of the .netdev, as wg show dump lists it" "$(want "$expect")" "$got"
 check_eq "$P wg0: 502 allowed IPs for the peer (more than one message)" "$(want 502)" \
 	"$(wg show wg0 allowed-ips | awk -v k="$PP" '$1 == k { print NF - 1 }')"
@@ -203,9 +184,9 @@ check_eq "$P wg0: the peer without PresharedKey= shows (none)" "$(want '(none)')
 check_eq "$P wg0: the .network's addresses" "$(want $'10.50.0.1/24\nfd50::1/64')" \
 	"$(ip -o addr show dev wg0 | awk '$3 != "inet6" || $4 !~ /^fe80/ { print $4 }')"
 expect1=$(printf '%s\n' "$K1$T$P1${T}51822${T}off" \
-	"$PR$T(none)${T}10.0.1.2:51823${T}10.70.0.0/24$T-$T-$T-${T}off" | norm)
+	"$PR$T(none)${T}10.0.1.2:51823${T}10.70.0.0/24$T-$T-$T-${T}off" | dump_norm)
 check_eq "$P wg1: PrivateKeyFile= and its peer, as wg show dump lists it" "$(want "$expect1")" \
-	"$(wg show wg1 dump | MASK=1 norm)"
+	"$(wg show wg1 dump | MASK=1 dump_norm)"
 
 # Traffic to the peer namespace (once networkd's IPv6 address is past DAD).
 no_tentative() { [[ -z $(ip -6 addr show dev wg0 tentative) ]]; }
@@ -226,8 +207,8 @@ check "$P networkctl reconfigure wg0" networkctl reconfigure "$(pick wg0 wg7)"
 sleep 5
 peerP2="$PP$T$PSK${T}10.0.1.2:51821$T$(allowed_sorted 10.50.0.2/32 fd50::2/128 \
 	"$(head -n 20 <<<"$many4")" "$(head -n 10 <<<"$many6")" 10.99.0.0/16)$T-$T-$T-${T}25"
-expect2=$(printf '%s\n' "$dev0" "$peerP2" | norm)
-got2=$(wg show wg0 dump | MASK=1 norm)
+expect2=$(printf '%s\n' "$dev0" "$peerP2" | dump_norm)
+got2=$(wg show wg0 dump | MASK=1 dump_norm)
 # networkctl(1) of systemd 252: "even if an existing .netdev is modified
 # or removed, systemd-networkd does not update or remove the netdev", and
 # reconfigure re-applies the .network only.
@@ -242,7 +223,7 @@ check "$P ip link del wg0, networkctl reload" sh -c 'ip link del '"$(pick wg0 wg
 check "$P networkd made wg0 again" wait_until 60 wg_ready "$(pick wg0 wg7)"
 wait_until 30 aips_in 33
 check_eq "$P the new wg0 is the edited file, as wg show dump lists it" "$(want "$expect2")" \
-	"$(wg show wg0 dump | MASK=1 norm)"
+	"$(wg show wg0 dump | MASK=1 dump_norm)"
 
 systemctl stop systemd-networkd
 echo "--- networkd's log (wireguard lines):"

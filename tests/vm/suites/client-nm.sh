@@ -58,14 +58,7 @@ fi
 check_eq "$P NetworkManager runs on its own system bus ($(nmcli -v))" "$(want running)" running
 
 # --- the peer namespace, configured with wg
-netns_add peer
-ip link add vr type veth peer name vp netns peer
-ip addr add 10.0.1.1/24 dev vr
-ip addr add fd10::1/64 dev vr nodad
-ip link set vr up
-n peer ip addr add 10.0.1.2/24 dev vp
-n peer ip addr add fd10::2/64 dev vp nodad
-n peer ip link set vp up
+client_underlay
 K0=$(wg genkey) KP=$(wg genkey) KQ=$(wg genkey)
 P0=$(wg pubkey <<<"$K0") PP=$(wg pubkey <<<"$KP") PQ=$(wg pubkey <<<"$KQ")
 PSK=$(wg genpsk)
@@ -99,16 +92,6 @@ check "$P nmcli connection up wg0" nmcli connection up "$(pick wg0 wg9)"
 wg_ready() { [[ -n $(ip link show up dev wg0 2>/dev/null) ]] && [[ $(wg show wg0 peers | wc -l) -eq 2 ]]; }
 wait_until 30 wg_ready
 
-norm() {
-	local first=1 line f
-	while IFS= read -r line; do
-		if [[ -n $first ]]; then printf '%s\n' "$line"; first=""; continue; fi
-		IFS=$'\t' read -r -a f <<<"$line"
-		f[3]=$(tr , '\n' <<<"${f[3]}" | sort | paste -sd,)
-		[[ -n ${MASK:-} ]] && f[4]=- f[5]=- f[6]=-
-		(IFS=$'\t'; printf '%s\n' "${f[*]}")
-	done | { IFS= read -r head; printf '%s\n' "$head"; sort; }
-}
 # nm_view: NetworkManager's view as a `wg show dump`: the device's settings
 # from nmcli, the peers from the connection's keyfile.
 nm_view() {
@@ -136,9 +119,9 @@ echo "--- nmcli and peers (1.42 has no wireguard-peer setting): $(nmcli -f wireg
 
 expect=$(printf '%s\n' "$K0$T$P0${T}51820${T}0x42" \
 	"$PP$T$PSK${T}10.0.1.2:51821${T}10.50.0.2/32,fd50::2/128,10.51.0.0/16,fd51::/48$T-$T-$T-${T}15" \
-	"$PQ$T(none)${T}[fd10::77]:5000${T}10.60.0.0/16$T-$T-$T-${T}off" | norm)
-check_eq "$P NetworkManager's view is the imported file" "$(want "$expect")" "$(MASK=1 nm_view | norm)"
-check_eq "$P wg show dump is the imported file" "$(want "$expect")" "$(wg show wg0 dump | MASK=1 norm)"
+	"$PQ$T(none)${T}[fd10::77]:5000${T}10.60.0.0/16$T-$T-$T-${T}off" | dump_norm)
+check_eq "$P NetworkManager's view is the imported file" "$(want "$expect")" "$(MASK=1 nm_view | dump_norm)"
+check_eq "$P wg show dump is the imported file" "$(want "$expect")" "$(wg show wg0 dump | MASK=1 dump_norm)"
 check_eq "$P the file's addresses are on wg0" "$(want $'10.50.0.1/24\nfd50::1/64')" \
 	"$(ip -o addr show dev wg0 | awk '$3 != "inet6" || $4 !~ /^fe80/ { print $4 }' | sort)"
 
@@ -172,9 +155,9 @@ check "$P nmcli connection up wg0 again" nmcli connection up wg0
 sleep 2
 expect2=$(printf '%s\n' "$K0$T$P0${T}51830${T}0x43" \
 	"$PP$T$PSK${T}10.0.1.2:51821${T}10.50.0.2/32,10.52.0.0/16$T-$T-$T-${T}25" \
-	"$PQ$T(none)${T}[fd10::77]:5000${T}10.60.0.0/16$T-$T-$T-${T}off" | norm)
-check_eq "$P after the change: NetworkManager's view" "$(want "$expect2")" "$(MASK=1 nm_view | norm)"
-check_eq "$P after the change: wg show dump" "$(want "$expect2")" "$(wg show wg0 dump | MASK=1 norm)"
+	"$PQ$T(none)${T}[fd10::77]:5000${T}10.60.0.0/16$T-$T-$T-${T}off" | dump_norm)
+check_eq "$P after the change: NetworkManager's view" "$(want "$expect2")" "$(MASK=1 nm_view | dump_norm)"
+check_eq "$P after the change: wg show dump" "$(want "$expect2")" "$(wg show wg0 dump | MASK=1 dump_norm)"
 check "$P ping the peer after the change" ping -c 2 -W 5 "$(pick 10.50.0.2 10.50.0.3)"
 
 check "$P nmcli connection down wg0" nmcli connection down "$(pick wg0 wg9)"

@@ -62,21 +62,8 @@ pyset() {
 	fi
 	py "$ns" set "$dev" "$json"
 }
-# norm: a dump with its peers sorted and each peer's allowed IPs sorted (the
-# order the kernel lists them in is not what is tested here); MASK=1 also
-# blanks the handshake and transfer fields, which traffic moves.
-norm() {
-	awk -F'\t' -v OFS='\t' -v mask="${MASK:-}" '
-		NR == 1 { print; next }
-		{ n = split($4, a, ","); cmd = "";
-		  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-		  s = a[1]; for (i = 2; i <= n; i++) s = s "," a[i]; $4 = s
-		  if (mask) { $5 = "-"; $6 = "-"; $7 = "-" }
-		  print | "sort" }
-		END { fflush(); close("sort") }'
-}
-pydump() { py "$1" dump wg0 | norm; }
-wgdump() { n "$1" wg show wg0 dump | norm; }
+pydump() { py "$1" dump wg0 | dump_norm; }
+wgdump() { n "$1" wg show wg0 dump | dump_norm; }
 
 netns_add A B
 pystart A
@@ -131,7 +118,7 @@ devA="$KA$T$PA${T}51820${T}0x1234"
 peerB="$PB$T$PSK1${T}10.0.0.2:51821${T}192.168.4.2/32,fd01::2/128$T-$T-$T-${T}25"
 peerX="$PX$T$PSK2${T}[fd00::99]:1234${T}10.10.0.0/16,10.11.1.0/24,fd02:1::/64,fd02::/48$T-$T-$T-${T}off"
 peerY="$PY_$T(none)${T}10.0.0.77:7${T}10.12.0.0/16$T-$T-$T-${T}7"
-expect=$(printf '%s\n' "$devA" "$peerB" "$peerX" "$peerY" | norm)
+expect=$(printf '%s\n' "$devA" "$peerB" "$peerX" "$peerY" | dump_norm)
 check_eq "$P pyroute2 reads back every field it set" "$(want "$expect")" "$(MASK=1 pydump A)"
 check_eq "$P wg show dump has every field pyroute2 set" "$(want "$expect")" "$(MASK=1 wgdump A)"
 
@@ -142,7 +129,7 @@ check "$P set A: replace X's allowed IPs" \
 	pyset A wg0 "{\"peer\": {\"public_key\": \"$PX\", \"allowed_ips\": [\"10.20.0.0/24\", \"fd03::/64\"]}}"
 devA="$KA$T$PA${T}51820${T}off"
 peerX="$PX$T$PSK2${T}[fd00::99]:1234${T}10.20.0.0/24,fd03::/64$T-$T-$T-${T}off"
-expect=$(printf '%s\n' "$devA" "$peerB" "$peerX" | norm)
+expect=$(printf '%s\n' "$devA" "$peerB" "$peerX" | dump_norm)
 check_eq "$P after the changes: pyroute2's view" "$(want "$expect")" "$(MASK=1 pydump A)"
 check_eq "$P after the changes: wg show dump" "$(want "$expect")" "$(MASK=1 wgdump A)"
 
@@ -152,7 +139,7 @@ check_eq "$P after the changes: wg show dump" "$(want "$expect")" "$(MASK=1 wgdu
 check "$P set A: X's keepalive alone" \
 	pyset A wg0 "{\"peer\": {\"public_key\": \"$PX\", \"persistent_keepalive\": 9}}"
 peerX="$PX$T$PSK2${T}[fd00::99]:1234$T(none)$T-$T-$T-${T}9"
-expect=$(printf '%s\n' "$devA" "$peerB" "$peerX" | norm)
+expect=$(printf '%s\n' "$devA" "$peerB" "$peerX" | dump_norm)
 check_eq "$P a peer set without allowed IPs has none left (pyroute2 sends REPLACE_ALLOWEDIPS)" \
 	"$(want "$expect")" "$(MASK=1 wgdump A)"
 
@@ -169,7 +156,7 @@ check_eq "$P after traffic: pyroute2 lists the device and both peers" "$(want 3)
 check_eq "$P after traffic: pyroute2 and wg show agree on B's every field (handshake, transfer)" \
 	"$(want "$(grep "^$PB" <<<"$a")")" "$(grep "^$PB" <<<"$b")"
 check_eq "$P after traffic: pyroute2 and wg show agree on the rest" \
-	"$(want "$(MASK=1 norm <<<"$a")")" "$(MASK=1 norm <<<"$b")"
+	"$(want "$(MASK=1 dump_norm <<<"$a")")" "$(MASK=1 dump_norm <<<"$b")"
 hs=$(awk -F'\t' -v k="$PB" '$1 == k { print ($5 > 0 && $6 > 0 && $7 > 0) ? "yes" : "no: " $0 }' <<<"$a")
 check_eq "$P after traffic: pyroute2 sees a handshake and bytes both ways for B" "$(want yes)" "$hs"
 check_eq "$P after traffic: B learned A's endpoint (wg show)" "$(want 10.0.0.1:51820)" \

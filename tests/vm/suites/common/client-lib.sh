@@ -1,11 +1,24 @@
 # shellcheck shell=bash
-# What the client-* suites share.
+# What the client-* suites share. The client runs in the root namespace.
 #
+#   client_underlay              namespace `peer' joined to it by a veth:
+#                                vr 10.0.1.1, fd10::1 -- vp 10.0.1.2, fd10::2
 #   client_peer NS PRIVKEY CLIENT_PUBKEY PSK
 #                                the client's peer in namespace NS: wg0
 #                                configured with wg, 10.50.0.2/24
 #                                and fd50::2/64, port 51821, no endpoint
 #                                (the client's keepalive brings it)
+client_underlay() {
+	netns_add peer
+	ip link add vr type veth peer name vp netns peer
+	ip addr add 10.0.1.1/24 dev vr
+	ip addr add fd10::1/64 dev vr nodad
+	ip link set vr up
+	n peer ip addr add 10.0.1.2/24 dev vp
+	n peer ip addr add fd10::2/64 dev vp nodad
+	n peer ip link set vp up
+}
+
 client_peer() {
 	n "$1" ip link add wg0 type wireguard
 	n "$1" wg set wg0 private-key <(echo "$2") listen-port 51821 \
@@ -13,6 +26,21 @@ client_peer() {
 	n "$1" ip addr add 10.50.0.2/24 dev wg0
 	n "$1" ip addr add fd50::2/64 dev wg0 nodad
 	n "$1" ip link set wg0 up
+}
+
+# dump_norm: a `wg show dump' on stdin with its peers sorted and each peer's
+# allowed IPs sorted (the order the kernel lists them in is not what the
+# suites test); MASK=1 also blanks the handshake and transfer fields, which
+# traffic moves.
+dump_norm() {
+	local first=1 line f
+	while IFS= read -r line; do
+		if [[ -n $first ]]; then printf '%s\n' "$line"; first=""; continue; fi
+		IFS=$'\t' read -r -a f <<<"$line"
+		f[3]=$(tr , '\n' <<<"${f[3]}" | sort | paste -sd,)
+		[[ -n ${MASK:-} ]] && f[4]=- f[5]=- f[6]=-
+		(IFS=$'\t'; printf '%s\n' "${f[*]}")
+	done | { IFS= read -r head; printf '%s\n' "$head"; sort; }
 }
 
 # What a real client sends over netlink, for the record the suites print: an nlmon tap in the client's namespace (a tap sees only the
