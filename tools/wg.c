@@ -80,11 +80,20 @@ static void command_usage(const struct command *cmd)
 	fprintf(stderr, "Usage: %s %s%s%s\n", prog, cmd->name, *cmd->usage ? " " : "", cmd->usage);
 }
 
-void subcommand_usage(const char *name)
+static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(name, commands[i].name))
-			command_usage(&commands[i]);
+			return &commands[i];
+	return NULL;
+}
+
+void subcommand_usage(const char *name)
+{
+	const struct command *cmd = find_command(name);
+
+	if (cmd)
+		command_usage(cmd);
 }
 
 static int run(const struct command *cmd, int argc, char **argv)
@@ -112,6 +121,7 @@ static int run(const struct command *cmd, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static char *show_argv[] = { "show", NULL };
+	const struct command *cmd;
 
 	prog = argv[0];
 	if (argc == 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version") ||
@@ -126,9 +136,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 1)
 		return cmd_show(1, show_argv);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return run(&commands[i], argc - 1, argv + 1);
+	cmd = find_command(argv[1]);
+	if (cmd)
+		return run(cmd, argc - 1, argv + 1);
 	fprintf(stderr, "Invalid subcommand: `%s'\n", argv[1]);
 	usage(stderr);
 	return 1;
