@@ -319,12 +319,12 @@ static int wg_get_device_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			goto out;
 		peer = list_first_entry(&wg->peer_list, struct wg_peer, peer_list);
 	} else {
-		if (nla_put_u32(skb, WGDEVICE_A_IFINDEX, wg->dev->ifindex) ||
-		    nla_put_string(skb, WGDEVICE_A_IFNAME, wg->dev->name)) {
-			ret = -EMSGSIZE;
-			goto out;
-		}
-		/* Removed meanwhile: the dump is already marked interrupted. */
+		/*
+		 * Later messages carry only peers, as on the in-tree module
+		 * (clients that print each message, like YNL's cli.py, show
+		 * the device once). A resume peer removed meanwhile ends the
+		 * dump, which is already marked interrupted.
+		 */
 		if (!resume || list_empty(&resume->peer_list))
 			goto done;
 		peer = resume;

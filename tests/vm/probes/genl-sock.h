@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include "../../../uapi/wireguard.h"
 
 /* A NETLINK_GENERIC socket bound to a kernel-chosen port, or -1. */
 static int genl_open(void)
@@ -83,6 +84,47 @@ static unsigned short genl_family_id(int fd, const char *name)
 		if ((nla->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
 			return *(unsigned short *)((char *)nla + NLA_HDRLEN);
 	fprintf(stderr, "no family id for %s\n", name);
+	return 0;
+}
+
+/* Appends attribute @type with @len bytes of @data to the message @nlh. */
+static inline void genl_put_attr(struct nlmsghdr *nlh, unsigned short type,
+				 const void *data, size_t len)
+{
+	struct nlattr *nla = (struct nlattr *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
+
+	nla->nla_type = type;
+	nla->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)nla + NLA_HDRLEN, data, len);
+	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_ALIGN(nla->nla_len);
+}
+
+/*
+ * Sends the GET_DEVICE dump request of the "wireguard" family (id @family)
+ * for the device named @ifname, as wg does (version 1, no ACK asked);
+ * 0, or -1 after printing why.
+ */
+static inline int genl_dump_device(int fd, unsigned short family, const char *ifname)
+{
+	char req[256] __attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
+	struct genlmsghdr *genl = NLMSG_DATA(nlh);
+
+	if (strlen(ifname) >= 64) {
+		fprintf(stderr, "interface name too long: %s\n", ifname);
+		return -1;
+	}
+	nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = 1;
+	genl->cmd = WG_CMD_GET_DEVICE;
+	genl->version = 1;
+	genl_put_attr(nlh, WGDEVICE_A_IFNAME, ifname, strlen(ifname) + 1);
+	if (send(fd, req, nlh->nlmsg_len, 0) < 0) {
+		perror("netlink send");
+		return -1;
+	}
 	return 0;
 }
 

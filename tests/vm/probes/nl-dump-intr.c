@@ -34,35 +34,6 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void put_attr(struct nlmsghdr *nlh, unsigned short type,
-		     const void *data, size_t len)
-{
-	struct nlattr *nla = (struct nlattr *)((char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
-
-	nla->nla_type = type;
-	nla->nla_len = NLA_HDRLEN + len;
-	memcpy((char *)nla + NLA_HDRLEN, data, len);
-	nlh->nlmsg_len = NLMSG_ALIGN(nlh->nlmsg_len) + NLA_ALIGN(nla->nla_len);
-}
-
-static void send_request(int fd, unsigned short type, unsigned short flags,
-			 unsigned char cmd, unsigned short attr, const char *str)
-{
-	char req[256] __attribute__((aligned(NLMSG_ALIGNTO))) = { 0 };
-	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
-	struct genlmsghdr *genl = NLMSG_DATA(nlh);
-
-	nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = 1;
-	genl->cmd = cmd;
-	genl->version = 1;
-	put_attr(nlh, attr, str, strlen(str) + 1);
-	if (send(fd, req, nlh->nlmsg_len, 0) < 0)
-		die("send");
-}
-
 /* Reads one part of the dump; returns 1 when the dump is done. */
 static int read_part(int fd, int *intr)
 {
@@ -103,8 +74,8 @@ int main(int argc, char **argv)
 	if (!family)
 		return 2;
 
-	send_request(fd, family, NLM_F_DUMP, WG_CMD_GET_DEVICE,
-		     WGDEVICE_A_IFNAME, argv[1]);
+	if (genl_dump_device(fd, family, argv[1]) < 0)
+		return 2;
 	done = read_part(fd, &intr_before);
 	if (system(argv[2]) != 0) {
 		fprintf(stderr, "the command failed: %s\n", argv[2]);
