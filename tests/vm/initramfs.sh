@@ -4,8 +4,8 @@
 # suites need -- everything except what changes per run (our module, our
 # tools, the guest init and the suite), which vm.sh appends as a second
 # cpio archive. The kernel unpacks concatenated archives in order.
-# The real clients (python3 with pyroute2, systemd-networkd, D-Bus,
-# NetworkManager) triple the image's size, so they are a second image of
+# The real clients (python3 with pyroute2 and PyYAML, systemd-networkd,
+# D-Bus, NetworkManager) triple the image's size, so they are a second image of
 # their own that vm.sh adds only for suites with a "clients=yes" header.
 #
 #   tests/vm/initramfs.sh <kernel release> [base|clients]  -> prints the cpio's path
@@ -41,10 +41,11 @@ binaries=(
 reference=(/usr/bin/wg /usr/bin/wg-quick)
 # The real clients that suites/client-*.sh drive (installed by make deps;
 # whichever is missing on the host is left out, and its suite fails saying
-# so): Debian's python3 with pyroute2, systemd with systemd-networkd, the
+# so): Debian's python3 with pyroute2 and PyYAML, systemd with systemd-networkd, the
 # D-Bus system bus and NetworkManager.
 clients=(
 	/usr/bin/python3.11 /usr/lib/python3/dist-packages/pyroute2
+	/usr/lib/python3/dist-packages/yaml
 	/usr/lib/systemd/systemd /usr/bin/systemctl /usr/lib/systemd/systemd-networkd
 	/usr/bin/networkctl /usr/bin/dbus-daemon /usr/sbin/NetworkManager /usr/bin/nmcli
 )
@@ -129,7 +130,8 @@ add_clients() {
 			-o -path ./lib2to3 -o -path ./pydoc_data -o -path ./idlelib -o -path ./tkinter \
 			-o -path ./turtledemo -o -path ./ensurepip -o -path ./distutils \) -prune -o
 		# With their metadata: pyroute2 finds its own classes as entry points.
-		for d in /usr/lib/python3/dist-packages/{pyroute2,psutil}*; do
+		# PyYAML: the kernel's YNL library (cli.py) reads its spec with it.
+		for d in /usr/lib/python3/dist-packages/{pyroute2,psutil,yaml,_yaml,PyYAML}*; do
 			copy_tree "$d"
 		done
 	fi

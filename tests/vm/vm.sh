@@ -93,6 +93,16 @@ if grep -q '^# kwg-vm:.*[: ]clients=yes' "$script"; then
 	images+=("$("$here/initramfs.sh" "$kver" clients)")
 fi
 
+# A suite's "# kwg-vm: ynl=yes" header: it drives the module with the
+# kernel's YNL tooling (tools/net/ynl/cli.py from linux-source-6.12, which
+# needs the clients image's python3) and our spec, found in the guest at
+# /kwg/ynl: cli.py, lib/, wireguard.yaml and tests/host/ynl/check_spec.py.
+ynl=""
+if grep -q '^# kwg-vm:.*[: ]ynl=yes' "$script"; then
+	ynl=$("$top/tests/host/ynl/unpack.sh")/tools/net/ynl ||
+		{ echo "vm.sh: the YNL tooling is not available (see above)" >&2; exit 1; }
+fi
+
 work=$(mktemp -d /tmp/kwg-vm.XXXXXX)
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
@@ -141,6 +151,11 @@ install -m 644 "$here/lib.sh" "$ov/kwg/lib.sh"
 install -m 755 "$script" "$ov/kwg/suite.sh"
 # Helpers the suites share (sourced as /kwg/common/*.sh).
 [[ -d $here/suites/common ]] && cp -a "$here/suites/common" "$ov/kwg/common"
+if [[ -n $ynl ]]; then
+	mkdir -p "$ov/kwg/ynl"
+	cp -a "$ynl/cli.py" "$ynl/lib" "$top/uapi/wireguard.yaml" \
+		"$top/tests/host/ynl/check_spec.py" "$ov/kwg/ynl/"
+fi
 for spec in "${files[@]}"; do
 	src=${spec%%:*} dst=${spec#*:}
 	mkdir -p "$ov$(dirname "$dst")"
