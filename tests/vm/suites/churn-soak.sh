@@ -362,7 +362,9 @@ check "at least one change that breaks a tunnel per 20 s ($step)" ge "$step" $((
 # The measured span: from the start of the churn to 12 s after its end.
 Te=$(awk -v c="$Tc" -v t="$T0" -v d="$DUR" 'BEGIN { e = c + 12; if (e > t + d - 1) e = t + d - 1; printf "%.6f", e }')
 maxwin=$(awk '{ d = $4 - $3; if (d > m) m = d } END { printf "%.3f", m }' "$D/windows")
-echo "# windows: $(wc -l <"$D/windows"), longest $maxwin s"
+echo "# windows: $(wc -l <"$D/windows"), longest $maxwin s; by kind, longest (count): $(awk '
+	{ d = $4 - $3; if (d > m[$1]) m[$1] = d; c[$1]++ }
+	END { for (k in m) printf "%s=%.1fs(%d) ", k, m[k], c[k] }' "$D/windows")"
 
 # stall SCOPE FILE: "longest-unexcused-gap seconds-into-churn replies".
 stall() {
@@ -434,7 +436,7 @@ for i in $(seq $NP); do
 	secs=$(json_num "$D/srv$i.json" sum_received seconds)
 	rx=$(json_num "$D/srv$i.json" sum_received bytes)
 	check "peer $i: the TCP stream lasted $((DUR - 3)) s ($secs s)" ge "$secs" $((DUR - 5))
-	check "peer $i: the TCP stream delivered 90% of its 2 Mbit/s ($rx bytes)" ge "$rx" $(((DUR - 3) * 250000 * 9 / 10))
+	speed_floor "peer $i: the TCP stream delivered 90% of its 2 Mbit/s" "$rx" $(((DUR - 3) * 250000 * 9 / 10))
 	check "peer $i: no TCP stall over $tcp_bound s ($zrun s)" test "$zrun" -le "$tcp_bound"
 done
 for i in $(seq $NP); do
