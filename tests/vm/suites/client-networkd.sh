@@ -17,9 +17,6 @@
 . /kwg/lib.sh
 . /kwg/common/client-lib.sh
 P="networkd:"
-WRONG=${KWG_CLIENT_WRONG:-}
-want() { if [[ -n $WRONG ]]; then printf '%s\n' "$1" | sed '1s/$/-wrong/'; else printf '%s\n' "$1"; fi; }
-pick() { if [[ -n $WRONG ]]; then echo "$2"; else echo "$1"; fi; }
 T=$'\t'
 
 for f in /usr/lib/systemd/systemd /usr/lib/systemd/systemd-networkd /usr/bin/networkctl /usr/bin/dbus-daemon; do

@@ -15,10 +15,6 @@
 . /kwg/common/client-lib.sh
 P="pyroute2:"
 PY=/kwg/common/client-pyroute2.py
-WRONG=${KWG_CLIENT_WRONG:-}
-# want VALUE: the expectation, or a wrong one in the self-test.
-want() { if [[ -n $WRONG ]]; then printf '%s\n' "$1" | sed '1s/$/-wrong/'; else printf '%s\n' "$1"; fi; }
-pick() { if [[ -n $WRONG ]]; then echo "$2"; else echo "$1"; fi; }
 
 if ! command -v python3 >/dev/null || [[ ! -d /usr/lib/python3/dist-packages/pyroute2 ]]; then
 	fail "$P python3 with pyroute2 is not in the guest (make deps installs python3-pyroute2; tests/vm/initramfs.sh copies it)"
@@ -65,16 +61,9 @@ pyset() {
 pydump() { py "$1" dump wg0 | dump_norm; }
 wgdump() { n "$1" wg show wg0 dump | dump_norm; }
 
-netns_add A B
+client_pair
 pystart A
 pystart B
-ip link add va netns A type veth peer name vb netns B
-n A ip addr add 10.0.0.1/24 dev va
-n B ip addr add 10.0.0.2/24 dev vb
-n A ip addr add fd00::1/64 dev va nodad
-n B ip addr add fd00::2/64 dev vb nodad
-n A ip link set va up
-n B ip link set vb up
 
 KA=$(wg genkey) KB=$(wg genkey) KX=$(wg genkey) KY=$(wg genkey)
 PA=$(wg pubkey <<<"$KA") PB=$(wg pubkey <<<"$KB") PX=$(wg pubkey <<<"$KX") PY_=$(wg pubkey <<<"$KY")

@@ -23,9 +23,6 @@
 . /kwg/common/client-lib.sh
 P="ynl:"
 Y=/kwg/ynl
-WRONG=${KWG_CLIENT_WRONG:-}
-want() { if [[ -n $WRONG ]]; then printf '%s\n' "$1" | sed '1s/$/-wrong/'; else printf '%s\n' "$1"; fi; }
-pick() { if [[ -n $WRONG ]]; then echo "$2"; else echo "$1"; fi; }
 # The device the SET checks name: one that does not exist in the self-test.
 WG0=$(pick wg0 nosuch0)
 
@@ -63,14 +60,7 @@ print(json.dumps([{"family": 2 if n.version == 4 else 10,
                   for n in (ipaddress.ip_network(a, strict=False) for a in sys.argv[1:])]))' "$@"
 }
 
-netns_add A B
-ip link add va netns A type veth peer name vb netns B
-n A ip addr add 10.0.0.1/24 dev va
-n B ip addr add 10.0.0.2/24 dev vb
-n A ip addr add fd00::1/64 dev va nodad
-n B ip addr add fd00::2/64 dev vb nodad
-n A ip link set va up
-n B ip link set vb up
+client_pair
 for ns in A B; do
 	n $ns ip link add wg0 type wireguard
 done

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # What the client-* suites share. The client runs in the root namespace.
 #
+#   client_pair                  namespaces A and B joined by a veth
 #   client_underlay              namespace `peer' joined to it by a veth:
 #                                vr 10.0.1.1, fd10::1 -- vp 10.0.1.2, fd10::2
 #   client_peer NS PRIVKEY CLIENT_PUBKEY PSK
@@ -8,6 +9,27 @@
 #                                configured with wg, 10.50.0.2/24
 #                                and fd50::2/64, port 51821, no endpoint
 #                                (the client's keepalive brings it)
+# The self-test: KWG_CLIENT_WRONG=1 (vm.sh -e) turns every expectation
+# wrong, and each check must then fail.
+#   want TEXT        the expected TEXT, or a wrong one (first line changed)
+#   pick RIGHT WRONG RIGHT, or WRONG in the self-test
+WRONG=${KWG_CLIENT_WRONG:-}
+want() { if [[ -n $WRONG ]]; then printf '%s\n' "$1" | sed '1s/$/-wrong/'; else printf '%s\n' "$1"; fi; }
+pick() { if [[ -n $WRONG ]]; then echo "$2"; else echo "$1"; fi; }
+
+# client_pair: namespaces A and B joined by a veth, va 10.0.0.1, fd00::1 --
+# vb 10.0.0.2, fd00::2 (for clients that configure both ends).
+client_pair() {
+	netns_add A B
+	ip link add va netns A type veth peer name vb netns B
+	n A ip addr add 10.0.0.1/24 dev va
+	n B ip addr add 10.0.0.2/24 dev vb
+	n A ip addr add fd00::1/64 dev va nodad
+	n B ip addr add fd00::2/64 dev vb nodad
+	n A ip link set va up
+	n B ip link set vb up
+}
+
 client_underlay() {
 	netns_add peer
 	ip link add vr type veth peer name vp netns peer
