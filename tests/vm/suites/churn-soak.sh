@@ -43,12 +43,19 @@
 . /kwg/lib.sh
 . /kwg/common/topo.sh
 
-# KWG_SOAK_SECONDS shortens the soak on a debug kernel only (-k kasan or
-# kcsan, several times slower under TCG); elsewhere it must be left unset.
-DUR=${KWG_SOAK_SECONDS:-600}
-if [[ $DUR != 600 && $KWG_KERNEL != kasan && $KWG_KERNEL != kcsan ]]; then
-	fail "KWG_SOAK_SECONDS=$DUR: the soak is shortened only on a debug kernel (this is $KWG_KERNEL)"
-	finish
+# On a debug kernel the soak lasts 1500 s: there each change that breaks a
+# tunnel and the quiet changes after it take ~80 s, not ~16 s (KASAN guest,
+# 6.1), so 600 s make only 7 of the 11 kinds. KWG_SOAK_SECONDS sets another
+# length on a debug kernel only (-k kasan, kcsan or uml); elsewhere it must
+# be left unset.
+if debug_kernel; then
+	DUR=${KWG_SOAK_SECONDS:-1500}
+else
+	DUR=${KWG_SOAK_SECONDS:-600}
+	if [[ $DUR != 600 ]]; then
+		fail "KWG_SOAK_SECONDS=$DUR: the soak's length changes only on a debug kernel (this is $KWG_KERNEL)"
+		finish
+	fi
 fi
 NP=4
 BOUND=7.0
@@ -357,8 +364,13 @@ check_eq "every churn command succeeded" "" "$(cat "$D/errors")"
 check_eq "every kind of change was made" "${#DKINDS[@]}" "$(awk '{ print $1 }' "$D/windows" | sort -u | wc -l)"
 # The pace: a change, its window (up to ~15 s for one that touches every
 # peer on a loaded TCG guest), then SETTLE; measured on 6.1, stock: 36
-# changes in 572 s, 16 s each.
-check "at least one change that breaks a tunnel per 20 s ($step)" ge "$step" $(((DUR - 30) / 20))
+# changes in 572 s, 16 s each. A premise of production speed: on a debug
+# kernel, every kind made (above) is what is checked.
+if debug_kernel; then
+	skip "at least one change that breaks a tunnel per 20 s (debug kernel: $step in $DUR s)"
+else
+	check "at least one change that breaks a tunnel per 20 s ($step)" ge "$step" $(((DUR - 30) / 20))
+fi
 # The measured span: from the start of the churn to 12 s after its end.
 Te=$(awk -v c="$Tc" -v t="$T0" -v d="$DUR" 'BEGIN { e = c + 12; if (e > t + d - 1) e = t + d - 1; printf "%.6f", e }')
 maxwin=$(awk '{ d = $4 - $3; if (d > m) m = d } END { printf "%.3f", m }' "$D/windows")
