@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "../../../uapi/wireguard.h"
@@ -110,7 +111,7 @@ static inline int genl_dump_device(int fd, unsigned short family, const char *if
 	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
 	struct genlmsghdr *genl = NLMSG_DATA(nlh);
 
-	if (strlen(ifname) >= 64) {
+	if (strlen(ifname) >= IFNAMSIZ) {
 		fprintf(stderr, "interface name too long: %s\n", ifname);
 		return -1;
 	}
