@@ -151,6 +151,10 @@ for cy in $(seq "$CYCLES"); do
 		cp "$SLAB_SNAP" "$D/slabinfo.$cy"
 		kt[$cy]=$(kworkers)
 		echo "# after cycle $cy ($((SECONDS - t_start)) s): live slab ${slab[$cy]} bytes, ${kt[$cy]} workqueue workers, $(awk '/^Slab:/ { print $2 }' /proc/meminfo) kB Slab in meminfo, $(nets_alive) namespaces pending"
+		# Each reading after cycle MID names the caches that grew since
+		# it: a leak shows its cache long before cycle 100.
+		((cy > MID)) &&
+			echo "# caches changed since cycle $MID by more than 4 KiB: $(slab_growth "$D/slabinfo.$MID" "$D/slabinfo.$cy")"
 	fi
 done
 elapsed=$((SECONDS - t_start))
