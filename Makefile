@@ -51,6 +51,12 @@ vmtest:
 vmtest-stock:
 	KWG_MODULES=stock tests/vm/run-all
 
+# The debug and long targets record each run that passes
+# (tests/vm/record.sh) and skip it while nothing it depends on changes, so
+# they can be taken in parts: KWG_RECORD_STATUS=1 lists what is left,
+# KWG_RECORD_DIR= (empty) runs everything.
+RECORD = KWG_RECORD_DIR=$${KWG_RECORD_DIR-$${KWG_CACHE:-/var/cache/kwg}/results}
+
 # Every suite except the benchmarks, the long soaks included, with our
 # module on a 6.1 kernel built with KASAN, kmemleak, lockdep, PROVE_RCU,
 # DEBUG_OBJECTS and fault injection (scripts/debug-kernel.sh builds it once
@@ -59,14 +65,14 @@ vmtest-stock:
 DEBUG_SUITES = $(shell grep -L '^\# kwg-vm:.*bench' tests/vm/suites/*.sh | xargs -n1 basename | sed 's/\.sh$$//')
 vmtest-debug:
 	scripts/debug-kernel.sh build kasan >/dev/null
-	KWG_KERNELS=kasan KWG_SUITES="$(DEBUG_SUITES)" tests/vm/run-all
+	$(RECORD) KWG_KERNELS=kasan KWG_SUITES="$(DEBUG_SUITES)" tests/vm/run-all
 
 # The traffic suites and the kernel fuzzers on a 6.1 kernel built with the
 # data-race detector KCSAN.
 KCSAN_SUITES = dp-basic dp-load dp-teardown soak fuzz-netlink fuzz-wire
 vmtest-kcsan:
 	scripts/debug-kernel.sh build kcsan >/dev/null
-	KWG_KERNELS=kcsan KWG_SUITES="$(KCSAN_SUITES)" tests/vm/run-all
+	$(RECORD) KWG_KERNELS=kcsan KWG_SUITES="$(KCSAN_SUITES)" tests/vm/run-all
 
 # The kernel fuzzers at full size, 10^6 requests and 10^6 datagrams, on the
 # KASAN/kmemleak/lockdep kernel built as a UML binary (tests/vm/debug/
@@ -75,13 +81,13 @@ vmtest-kcsan:
 UML_SUITES = fuzz-netlink fuzz-wire
 vmtest-uml:
 	scripts/debug-kernel.sh build uml >/dev/null
-	KWG_KERNELS=uml KWG_SUITES="$(UML_SUITES)" tests/vm/run-all
+	$(RECORD) KWG_KERNELS=uml KWG_SUITES="$(UML_SUITES)" tests/vm/run-all
 
 # The soaks that do not fit make check's budget ("long" in a suite's
 # header), on both series against our module.
 LONG_SUITES = $(shell grep -l '^\# kwg-vm:.* long' tests/vm/suites/*.sh | xargs -r -n1 basename | sed 's/\.sh$$//')
 vmtest-long:
-	KWG_SUITES="$(LONG_SUITES)" tests/vm/run-all
+	$(RECORD) KWG_SUITES="$(LONG_SUITES)" tests/vm/run-all
 
 # The differential tests: each scenario of tests/diff/scenarios on the stock
 # module and on ours in one guest per series, their records compared

@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# Recorded results, for run-all (sourced by it).
+#
+# make vmtest-debug boots every suite on the KASAN kernel under TCG: 4 to 5
+# hours, more than one sitting on a 2-core machine. With KWG_RECORD_DIR set
+# (the debug and long make targets set it), each run that passes is recorded
+# there under a key of everything that decides its outcome, and a later
+# run-all that plans the same run with the same key prints the record
+# instead of booting again. So a long target can be taken in parts, and the
+# module counts as proven when every run has passed on one tree. A failed
+# run is never recorded: it runs again next time.
+#
+# The key hashes the contents of every file the guest runs or is built
+# from, taken from git (tracked and untracked, not ignored): the module
+# and uapi sources, the tools, the VM harness and its common suite code,
+# the probes and fuzzers, the scripts that build kernels and images; plus
+# the suite's own file, the kernel release (and a debug kernel's
+# configuration key), and the run's command line. A change to any of them
+# makes a new key, and the run happens again. Outside a git checkout
+# nothing is recorded.
+#
+#   KWG_RECORD_DIR     where records live (unset: no recording)
+#   KWG_RECORD_STATUS  1: print which planned runs are recorded, run none
+
+# The files every run depends on besides its suite; paths from the top.
+RECORD_PATHS=(Kbuild module uapi tools scripts tests/fuzz tests/host/ynl
+	tests/vm/vm.sh tests/vm/vm2.sh tests/vm/lib.sh tests/vm/guest-init
+	tests/vm/initramfs.sh tests/vm/build-module.sh tests/vm/record.sh
+	tests/vm/run-all tests/vm/probes tests/vm/suites/common tests/vm/debug)
+
+record_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+record_tree=""
+
+# record_init: the tree's hash, once; empty (no recording) outside git.
+record_init() {
+	[[ -n ${KWG_RECORD_DIR:-} ]] || return 0
+	if ! git -C "$record_top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		echo "# not a git checkout: results are not recorded" >&2
+		return 0
+	fi
+	record_tree=$(cd "$record_top" &&
+		git ls-files -co --exclude-standard -- "${RECORD_PATHS[@]}" |
+		LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -c1-16)
+	mkdir -p "$KWG_RECORD_DIR"
+}
+
+# record_file SUITE KERNEL COMMAND: the record's path for this run, or
+# nothing when runs are not recorded.
+record_file() {
+	local suite=$1 k=$2 cmd=$3 kver dkey="" key
+	[[ -n $record_tree ]] || return 0
+	kver=$("$record_top/scripts/kernels.sh" kver "$k") || return 0
+	[[ -f ${KWG_CACHE:-/var/cache/kwg}/debug/$k.key ]] &&
+		dkey=$(cat "${KWG_CACHE:-/var/cache/kwg}/debug/$k.key")
+	# The command names files by absolute path: a second checkout of the
+	# same tree (a worktree, a fresh clone) gets the same key.
+	key=$({ echo "$record_tree $kver $dkey ${cmd//$record_top/.}"; cat "$suite"; } |
+		sha256sum | cut -c1-16)
+	echo "$KWG_RECORD_DIR/$(basename "$suite" .sh)-$k-$key.out"
+}
+
+# record_show TAG FILE: a recorded run, in place of running it again.
+record_show() {
+	local tag=$1 f=$2 when
+	when=$(sed -n '1s/^# recorded //p' "$f")
+	echo "--- $tag (recorded $when)"
+	echo "PASS: [$tag] suite run recorded $when: $(grep '^PASS:' "$f" | grep -vc '] suite run (') checks passed, $(grep -c '^SKIP:' "$f") skipped ($f)"
+}
+
+# record_save FILE OUTPUT: record a passed run's output.
+record_save() {
+	local f=$1 out=$2
+	[[ -n $f ]] || return 0
+	{
+		echo "# recorded $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$record_top" rev-parse --short HEAD), tree $record_tree"
+		cat "$out"
+	} >"$f.tmp" && mv "$f.tmp" "$f"
+}
