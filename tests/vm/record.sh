@@ -15,9 +15,11 @@
 # and uapi sources, the tools, the VM harness and its common suite code,
 # the probes and fuzzers, the scripts that build kernels and images; plus
 # the suite's own file, the kernel release (and a debug kernel's
-# configuration key), and the run's command line. A change to any of them
+# configuration key), and the run's command line (without -q: how much of
+# the output is shown does not change the outcome). A change to any of them
 # makes a new key, and the run happens again. Outside a git checkout
-# nothing is recorded.
+# nothing is recorded. A record holds the run's whole output (run-all
+# shows it all when recording), so its measurements can be quoted later.
 #
 #   KWG_RECORD_DIR     where records live (unset: no recording)
 #   KWG_RECORD_STATUS  1: print which planned runs are recorded, run none
@@ -25,8 +27,8 @@
 # The files every run depends on besides its suite; paths from the top.
 RECORD_PATHS=(Kbuild module uapi tools scripts tests/fuzz tests/host/ynl
 	tests/vm/vm.sh tests/vm/vm2.sh tests/vm/lib.sh tests/vm/guest-init
-	tests/vm/initramfs.sh tests/vm/build-module.sh tests/vm/record.sh
-	tests/vm/run-all tests/vm/probes tests/vm/suites/common tests/vm/debug)
+	tests/vm/initramfs.sh tests/vm/build-module.sh tests/vm/probes
+	tests/vm/suites/common tests/vm/debug)
 
 record_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 record_tree=""
@@ -54,7 +56,8 @@ record_file() {
 		dkey=$(cat "${KWG_CACHE:-/var/cache/kwg}/debug/$k.key")
 	# The command names files by absolute path: a second checkout of the
 	# same tree (a worktree, a fresh clone) gets the same key.
-	key=$({ echo "$record_tree $kver $dkey ${cmd//$record_top/.}"; cat "$suite"; } |
+	cmd=${cmd//$record_top/.}
+	key=$({ echo "$record_tree $kver $dkey ${cmd// -q / }"; cat "$suite"; } |
 		sha256sum | cut -c1-16)
 	echo "$KWG_RECORD_DIR/$(basename "$suite" .sh)-$k-$key.out"
 }
