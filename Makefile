@@ -74,11 +74,12 @@ vmtest-kcsan:
 	scripts/debug-kernel.sh build kcsan >/dev/null
 	$(RECORD) KWG_KERNELS=kcsan KWG_SUITES="$(KCSAN_SUITES)" tests/vm/run-all
 
-# The kernel fuzzers at full size, 10^6 requests and 10^6 datagrams, on the
-# KASAN/kmemleak/lockdep kernel built as a UML binary (tests/vm/debug/
-# uml.config): it runs at the host's speed, where the x86 guest under TCG
-# would take days.
-UML_SUITES = fuzz-netlink fuzz-wire
+# The kernel fuzzers at full size, 10^6 requests and 10^6 datagrams, and
+# the 100 teardown cycles, on the KASAN/kmemleak/lockdep kernel built as a
+# UML binary (tests/vm/debug/uml.config): it runs at the host's speed, where
+# the x86 guest under TCG would take days for the fuzzers and hours for the
+# cycles.
+UML_SUITES = fuzz-netlink fuzz-wire teardown-cycles
 vmtest-uml:
 	scripts/debug-kernel.sh build uml >/dev/null
 	$(RECORD) KWG_KERNELS=uml KWG_SUITES="$(UML_SUITES)" tests/vm/run-all

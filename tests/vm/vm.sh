@@ -256,6 +256,9 @@ fi
 # first "BUG: KCSAN:") with no frame of ours is a race inside the kernel
 # itself (poll wakeups racing, say): not ours to fix or annotate, so it is
 # taken out here and only named, as "KWG-KCSAN-ELSEWHERE <its BUG line>".
+# A frame of ours counts only above an interrupt's entry in an access's
+# stack: below it is the code the interrupt happened to stop (the
+# scheduler tick racing on its own masks while our worker sends, say).
 sed -n '/^=== KWG-DMESG-BEGIN ===$/,/^=== KWG-DMESG-END ===$/p' "$log" >"$work/dmesg"
 boot_log() {
 	awk '/kwg: the suite starts$/ { found = 1; exit } { buf = buf $0 "\n" }
@@ -265,8 +268,12 @@ kernel_log() {
 	awk -v marked="$(grep -c 'kwg: the suite starts$' "$work/dmesg")" \
 		'!marked || on { print } /kwg: the suite starts$/ { on = 1 }' "$work/dmesg" |
 		awk '/========================================/ { if (inblk) { blk = blk $0 "\n"; flush(); inblk = 0; next }
-				inblk = 1; blk = $0 "\n"; bug = ""; ours = 0; next }
-			inblk { blk = blk $0 "\n"; if (/BUG: KCSAN:/) bug = $0; if (/\[wireguard\]/) ours = 1; next }
+				inblk = 1; blk = $0 "\n"; bug = ""; ours = 0; below = 0; next }
+			inblk { blk = blk $0 "\n"; if (/BUG: KCSAN:/) bug = $0
+				if (/ on cpu [0-9]+:[ \t]*$/) below = 0
+				if (!below && /\[wireguard\]/) ours = 1
+				if (/ asm_(sysvec_|common_interrupt)/) below = 1
+				next }
 			{ print }
 			function flush() { if (bug != "" && !ours) { sub(/^.*BUG: /, "", bug); print "KWG-KCSAN-ELSEWHERE " bug }
 				else printf "%s", blk }
