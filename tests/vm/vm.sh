@@ -79,6 +79,9 @@ kasan|kcsan|uml)
 	mem=3072
 	;;
 esac
+# KASAN prints only its first report unless told otherwise: one the kernel
+# makes while booting (see the taint below) would hide every later one.
+[[ $series == kasan || $series == uml ]] && append+=" kasan_multi_shot"
 [[ $series == uml ]] && ncpus=1
 kver=$("$top/scripts/kernels.sh" kver "$series")
 kdir=$KWG_CACHE/kernels/$kver
@@ -241,6 +244,7 @@ for ((reboot = 1; reboot <= TCG_REBOOTS; reboot++)); do
 done
 status=$(sed -n 's/^=== KWG-SUITE-END status=\([0-9]*\) ===$/\1/p' "$log" | tail -n1)
 taint=$(sed -n 's/^=== KWG-TAINT \([0-9]*\) ===$/\1/p' "$log" | tail -n1)
+taint_boot=$(sed -n 's/^=== KWG-TAINT-BOOT \([0-9]*\) ===$/\1/p' "$log" | tail -n1)
 result=0
 if [[ -z $status ]]; then
 	echo "FAIL: [$guest] the guest died before the suite ended (qemu status $qemu_status)"
@@ -308,10 +312,16 @@ if grep -q '^=== KWG-UNLOAD-FAILED' "$log"; then
 	echo "FAIL: [$guest] the module would not unload after the suite: $(grep '^=== KWG-UNLOAD-FAILED' "$log")"
 	result=1
 fi
-# W (warning), D (oops), B (bad page), L (soft lockup).
-if [[ -n $taint ]] && (( taint & ((1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)) )); then
-	echo "FAIL: [$guest] kernel tainted by a warning or oops (tainted=$taint)"
+# W (warning), D (oops), B (bad page, also set by a KASAN report), L (soft
+# lockup), taken since the suite started: like the boot log above, a taint
+# the kernel took while booting (a KASAN false positive in the debug
+# kernel's identify_cpu, under -cpu max with LA57) is named, not judged.
+taint_bad=$(((1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)))
+if [[ -n $taint ]] && (( taint & ~${taint_boot:-0} & taint_bad )); then
+	echo "FAIL: [$guest] kernel tainted by a warning or oops (tainted=$taint, $((${taint_boot:-0})) at boot)"
 	result=1
+elif [[ -n $taint ]] && (( taint & taint_bad )); then
+	echo "[$guest] the kernel was tainted while booting (not judged): tainted=$taint_boot"
 fi
 if [[ $result -ne 0 && -z ${KWG_KEEP_LOG:-} && $log == "$work/console.log" ]]; then
 	keep=$(mktemp /tmp/kwg-vm-console.XXXXXX.log)
