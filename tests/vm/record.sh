@@ -31,10 +31,17 @@ RECORD_PATHS=(Kbuild module uapi tools scripts tests/fuzz tests/host/ynl
 	tests/vm/suites/common tests/vm/debug)
 
 record_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+record_cache=${KWG_CACHE:-/var/cache/kwg}
 record_tree=""
+# Per kernel: its release and debug configuration key, looked up once by
+# record_init (kernels.sh asks apt-cache; record_file runs in $(...), where
+# a cache filled on the way would be lost).
+declare -A record_kernel=()
 
-# record_init: the tree's hash, once; empty (no recording) outside git.
+# record_init KERNEL...: the tree's hash and each kernel's part of the key,
+# once; no recording outside git.
 record_init() {
+	local k
 	[[ -n ${KWG_RECORD_DIR:-} ]] || return 0
 	if ! git -C "$record_top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		echo "# not a git checkout: results are not recorded" >&2
@@ -43,29 +50,37 @@ record_init() {
 	record_tree=$(cd "$record_top" &&
 		git ls-files -co --exclude-standard -- "${RECORD_PATHS[@]}" |
 		LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum | cut -c1-16)
+	for k; do
+		record_kernel[$k]=$("$record_top/scripts/kernels.sh" kver "$k") || continue
+		[[ -f $record_cache/debug/$k.key ]] &&
+			record_kernel[$k]+=" $(cat "$record_cache/debug/$k.key")"
+	done
 	mkdir -p "$KWG_RECORD_DIR"
 }
 
 # record_file SUITE KERNEL COMMAND: the record's path for this run, or
 # nothing when runs are not recorded.
 record_file() {
-	local suite=$1 k=$2 cmd=$3 kver dkey="" key
-	[[ -n $record_tree ]] || return 0
-	kver=$("$record_top/scripts/kernels.sh" kver "$k") || return 0
-	[[ -f ${KWG_CACHE:-/var/cache/kwg}/debug/$k.key ]] &&
-		dkey=$(cat "${KWG_CACHE:-/var/cache/kwg}/debug/$k.key")
+	local suite=$1 k=$2 cmd=$3 key
+	[[ -n $record_tree && -n ${record_kernel[$k]:-} ]] || return 0
 	# The command names files by absolute path: a second checkout of the
 	# same tree (a worktree, a fresh clone) gets the same key.
 	cmd=${cmd//$record_top/.}
-	key=$({ echo "$record_tree $kver $dkey ${cmd// -q / }"; cat "$suite"; } |
+	key=$({ echo "$record_tree ${record_kernel[$k]} ${cmd// -q / }"; cat "$suite"; } |
 		sha256sum | cut -c1-16)
 	echo "$KWG_RECORD_DIR/$(basename "$suite" .sh)-$k-$key.out"
 }
 
+# recorded FILE: a record exists there (FILE empty: runs are not recorded).
+recorded() { [[ -n $1 && -s $1 ]]; }
+
+# record_when FILE: when, at which commit and tree a record was made.
+record_when() { sed -n '1s/^# recorded //p' "$1"; }
+
 # record_show TAG FILE: a recorded run, in place of running it again.
 record_show() {
 	local tag=$1 f=$2 when
-	when=$(sed -n '1s/^# recorded //p' "$f")
+	when=$(record_when "$f")
 	echo "--- $tag (recorded $when)"
 	echo "PASS: [$tag] suite run recorded $when: $(grep '^PASS:' "$f" | grep -vc '] suite run (') checks passed, $(grep -c '^SKIP:' "$f") skipped ($f)"
 }
