@@ -195,8 +195,12 @@ if [[ $series == uml ]]; then
 	       initrd="$work/initrd.cpio" con=null con0=null,fd:1 rdinit=/init quiet
 	       loglevel=4 $append)
 else
+	# No LA57: under 5-level paging an interrupt in identify_cpu's window
+	# (the feature bits cleared and read again) makes the KASAN kernel
+	# compute 4-level shadow bounds; with kasan_multi_shot the reports
+	# it then prints keep the window open and the guest never boots.
 	vm_cmd=(qemu-system-x86_64
-	       -machine pc -accel tcg -cpu max -smp "$ncpus" -m "$mem"
+	       -machine pc -accel tcg -cpu max,la57=off -smp "$ncpus" -m "$mem"
 	       -display none -monitor none -serial stdio -no-reboot
 	       "${netargs[@]}"
 	       -kernel "$kdir/boot/vmlinuz-$kver" -initrd "$work/initrd.cpio"
@@ -314,8 +318,8 @@ if grep -q '^=== KWG-UNLOAD-FAILED' "$log"; then
 fi
 # W (warning), D (oops), B (bad page, also set by a KASAN report), L (soft
 # lockup), taken since the suite started: like the boot log above, a taint
-# the kernel took while booting (a KASAN false positive in the debug
-# kernel's identify_cpu, under -cpu max with LA57) is named, not judged.
+# the kernel took while booting (such as the KASAN false positive in
+# identify_cpu that -cpu max with LA57 made) is named, not judged.
 taint_bad=$(((1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)))
 if [[ -n $taint ]] && (( taint & ~${taint_boot:-0} & taint_bad )); then
 	echo "FAIL: [$guest] kernel tainted by a warning or oops (tainted=$taint, $((${taint_boot:-0})) at boot)"
