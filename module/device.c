@@ -416,13 +416,14 @@ static struct rtnl_link_ops wg_link_ops __read_mostly = {
 
 /*
  * When the namespace a device was created in goes away while the device
- * lives on in another one, the device loses its sockets (they belonged to
- * that namespace) and stays, inert: it can be deleted, not brought up or
- * reconfigured. Devices still inside the dying namespace are deleted by
- * the core through dellink.
+ * lives on in another one, the device loses its sockets and its peers'
+ * cached routes (they belonged to that namespace) and stays, inert: it can
+ * be deleted, not brought up or reconfigured. Devices still inside the
+ * dying namespace are deleted by the core through dellink.
  */
 static void __net_exit wg_netns_pre_exit(struct net *net)
 {
+	struct wg_peer *peer;
 	struct wg_device *wg;
 
 	rtnl_lock();
@@ -433,6 +434,9 @@ static void __net_exit wg_netns_pre_exit(struct net *net)
 		mutex_lock(&wg->device_update_lock);
 		wg->creating_net = NULL;
 		wg_socket_reinit(wg, NULL, NULL);
+		/* Its routes hold the dying namespace: release them now. */
+		list_for_each_entry(peer, &wg->peer_list, peer_list)
+			wg_socket_release_peer_routes(peer);
 		mutex_unlock(&wg->device_update_lock);
 	}
 	rtnl_unlock();

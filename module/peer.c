@@ -11,6 +11,7 @@
 
 #include "peer.h"
 #include "queueing.h"
+#include "socket.h"
 #include "timers.h"
 
 static struct kmem_cache *peer_cache;
@@ -160,6 +161,8 @@ static void peer_finish_removal(struct wg_peer *peer)
 	flush_work(&peer->transmit_packet_work);
 	napi_disable(&peer->napi);
 	__netif_napi_del(&peer->napi);
+	/* Now, not in the RCU-deferred free: see the function's contract. */
+	wg_socket_release_peer_routes(peer);
 	/* The preshared key too: it goes now, not with the last reference. */
 	wg_noise_handshake_wipe(&peer->handshake);
 	pr_debug("%s: peer %llu removed\n", peer->device->dev->name,

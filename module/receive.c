@@ -258,6 +258,12 @@ int wg_packet_receive(struct wg_device *wg, struct sk_buff *skb)
 	enum wg_msg_type type;
 	size_t len;
 
+	/*
+	 * Nothing here needs the outer route, and a queued packet must not
+	 * keep one: it belongs to the sockets' namespace, which may be freed
+	 * before the queue drains.
+	 */
+	skb_dst_drop(skb);
 	if (unlikely(!pskb_may_pull(skb, sizeof(struct udphdr) +
 					 sizeof(struct wg_msg_header)))) {
 		wg_count_drop(wg, skb->len < sizeof(struct udphdr) +

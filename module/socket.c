@@ -369,8 +369,18 @@ void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer)
 	write_lock_bh(&peer->endpoint_lock);
 	memset(&peer->endpoint.src6, 0, sizeof(peer->endpoint.src6));
 	peer->endpoint.src_if = 0;
-	dst_cache_reset_now(&peer->endpoint_cache);
+	/*
+	 * Lazily: senders read the cache outside this lock, so its routes
+	 * cannot be freed under them; each CPU drops its own at its next
+	 * lookup.
+	 */
+	dst_cache_reset(&peer->endpoint_cache);
 	write_unlock_bh(&peer->endpoint_lock);
+}
+
+void wg_socket_release_peer_routes(struct wg_peer *peer)
+{
+	dst_cache_reset_now(&peer->endpoint_cache);
 }
 
 static int wg_receive(struct sock *sk, struct sk_buff *skb)

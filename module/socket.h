@@ -167,6 +167,23 @@ void wg_socket_set_peer_endpoint(struct wg_peer *peer,
 void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer);
 
 /**
+ * wg_socket_release_peer_routes() - Drop the routes cached for the peer now.
+ * @peer: the peer; its endpoint stays.
+ *
+ * A cached route belongs to the sockets' namespace and must be released
+ * before that namespace is freed, which the kernel does once its teardown
+ * is over and RCU callbacks queued until then have run: not when the
+ * device goes later (the namespace may be where the device was created,
+ * the device elsewhere), nor in a chain of RCU callbacks (the peer's own
+ * free runs in one, queued by a keypair's).
+ *
+ * Context: any; nothing may be sending to the peer, as senders use the
+ * cache without a lock: the peer is being removed, or the device has no
+ * socket any more (its creating namespace's pre_exit).
+ */
+void wg_socket_release_peer_routes(struct wg_peer *peer);
+
+/**
  * wg_socket_set_mark() - Mark every outer packet of the device with @fwmark.
  * @wg: the device.
  * @fwmark: the mark, 0 for none.

@@ -46,6 +46,91 @@ wait
 ip netns del a
 ip netns del b
 
+# The sockets' namespace deleted before the devices: both devices were
+# created in w (their sockets stay there, talking over its loopback) and
+# moved out. Their peers' cached IPv6 routes, and the packets queued from
+# w's sockets, hold routes of w: they must be released when w goes, not
+# after it (when the queues drain, when the devices go): on a KASAN kernel
+# a late release reads the freed namespace. A sentinel veth end outside w
+# shows when w is really destroyed.
+ip netns add w
+ip netns add c1
+ip netns add c2
+ip link add name s-w type veth peer name sentinel netns w
+n w ip link set lo up
+ka=$(wg genkey); kb=$(wg genkey)
+pa=$(echo "$ka" | wg pubkey); pb=$(echo "$kb" | wg pubkey)
+n w ip link add wg1 type wireguard
+n w ip link add wg2 type wireguard
+n w wg set wg1 private-key <(echo "$ka") listen-port 1 \
+	peer "$pb" allowed-ips 192.168.9.2/32 endpoint "[::1]:2"
+n w wg set wg2 private-key <(echo "$kb") listen-port 2 \
+	peer "$pa" allowed-ips 192.168.9.1/32 endpoint "[::1]:1"
+n w ip link set wg1 netns c1
+n w ip link set wg2 netns c2
+n c1 ip addr add 192.168.9.1/24 dev wg1
+n c2 ip addr add 192.168.9.2/24 dev wg2
+n c1 ip link set wg1 up
+n c2 ip link set wg2 up
+check "a tunnel through another namespace's loopback" \
+	n c1 ping -c3 -i0.2 -W5 192.168.9.2
+n c1 ping -f -s 1000 -w 4 192.168.9.2 >/dev/null 2>&1 &
+n c2 ping -f -s 1000 -w 4 192.168.9.1 >/dev/null 2>&1 &
+sleep 2
+ip netns del w
+check "the sockets' namespace is destroyed under traffic" \
+	wait_until 30 sh -c '! ip link show s-w >/dev/null 2>&1'
+wait
+# Its sentinel goes before it is freed, and the kernel frees a namespace
+# only at the end of a later teardown of namespaces, after an RCU barrier
+# of that one (teardowns run one at a time); what still referred to w from
+# the traffic can hold it for one more. Once three namespaces deleted one
+# after the other are gone, w is freed.
+for m in m1 m2 m3; do
+	ip netns add $m
+	ip link add name s-$m type veth peer name sentinel netns $m
+	ip netns del $m
+	check "w is freed: namespace $m deleted after it is destroyed too" \
+		wait_until 60 sh -c "! ip link show s-$m >/dev/null 2>&1"
+done
+check "the devices are deleted after it" \
+	sh -c 'ip -n c1 link del wg1 && ip -n c2 link del wg2'
+ip netns del c1
+ip netns del c2
+
+# Devices deleted with their own namespaces, over IPv6: what the peers hold
+# of the namespace (cached routes) is released during its teardown, not in
+# RCU callbacks that may run after it is freed.
+for i in 1 2; do
+	ip netns add "d$i"
+	ip link add name "s-d$i" type veth peer name sentinel netns "d$i"
+done
+ip link add vd netns d1 type veth peer name vd netns d2
+n d1 ip addr add fd00:9::1/64 dev vd nodad
+n d2 ip addr add fd00:9::2/64 dev vd nodad
+n d1 ip link set vd up
+n d2 ip link set vd up
+n d1 ip link add wg0 type wireguard
+n d2 ip link add wg0 type wireguard
+n d1 wg set wg0 private-key <(echo "$ka") listen-port 1 \
+	peer "$pb" allowed-ips 192.168.9.2/32 endpoint "[fd00:9::2]:2"
+n d2 wg set wg0 private-key <(echo "$kb") listen-port 2 \
+	peer "$pa" allowed-ips 192.168.9.1/32 endpoint "[fd00:9::1]:1"
+n d1 ip addr add 192.168.9.1/24 dev wg0
+n d2 ip addr add 192.168.9.2/24 dev wg0
+n d1 ip link set wg0 up
+n d2 ip link set wg0 up
+check "a tunnel over IPv6" n d1 ping -c3 -i0.2 -W5 192.168.9.2
+n d1 ping -f -w 3 192.168.9.2 >/dev/null 2>&1 &
+n d2 ping -f -w 3 192.168.9.1 >/dev/null 2>&1 &
+sleep 1
+ip netns del d1
+ip netns del d2
+check "both namespaces are destroyed with their devices, under traffic" \
+	wait_until 30 sh -c '! ip link show s-d1 >/dev/null 2>&1 &&
+		! ip link show s-d2 >/dev/null 2>&1'
+wait
+
 veth_wg_pair
 check "tunnel up again" n a ping -c1 -W5 192.168.0.2
 traffic 10
