@@ -417,9 +417,11 @@ static struct rtnl_link_ops wg_link_ops __read_mostly = {
 /*
  * When the namespace a device was created in goes away while the device
  * lives on in another one, the device loses its sockets and its peers'
- * cached routes (they belonged to that namespace) and stays, inert: it can
- * be deleted, not brought up or reconfigured. Devices still inside the
- * dying namespace are deleted by the core through dellink.
+ * cached routes (they belonged to that namespace) and its carrier, as on
+ * the stock module: it stays up if it was, with its routes, keys and
+ * peers, which can still change; a port or fwmark cannot be set, and once
+ * down it cannot come up again. Devices still inside the dying namespace
+ * are deleted by the core through dellink.
  */
 static void __net_exit wg_netns_pre_exit(struct net *net)
 {
@@ -430,7 +432,7 @@ static void __net_exit wg_netns_pre_exit(struct net *net)
 	list_for_each_entry(wg, &device_list, device_list) {
 		if (wg->creating_net != net)
 			continue;
-		dev_close(wg->dev);
+		netif_carrier_off(wg->dev);
 		mutex_lock(&wg->device_update_lock);
 		wg->creating_net = NULL;
 		wg_socket_reinit(wg, NULL, NULL);

@@ -926,19 +926,23 @@ static int set_device(struct genl_info *info)
 		ret = -ENODEV;
 		goto out;
 	}
-	if (!wg->creating_net) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the namespace this device was created in is gone");
-		ret = -EPERM;
-		goto out;
-	}
-	/* Port and mark act in the creating namespace: need rights there. */
-	if ((attrs[WGDEVICE_A_LISTEN_PORT] || attrs[WGDEVICE_A_FWMARK]) &&
-	    !ns_capable(wg->creating_net->user_ns, CAP_NET_ADMIN)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "changing the port or fwmark needs CAP_NET_ADMIN in the device's creating namespace");
-		ret = -EPERM;
-		goto out;
+	/*
+	 * Port and mark act in the creating namespace: they need it, and
+	 * rights there. Keys and peers can still change without it.
+	 */
+	if (attrs[WGDEVICE_A_LISTEN_PORT] || attrs[WGDEVICE_A_FWMARK]) {
+		if (!wg->creating_net) {
+			NL_SET_ERR_MSG(info->extack,
+				       "the namespace this device was created in is gone: no port or fwmark to set");
+			ret = -EPERM;
+			goto out;
+		}
+		if (!ns_capable(wg->creating_net->user_ns, CAP_NET_ADMIN)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "changing the port or fwmark needs CAP_NET_ADMIN in the device's creating namespace");
+			ret = -EPERM;
+			goto out;
+		}
 	}
 
 	wg_allowedips_pool_init(&plan.pool);

@@ -28,17 +28,24 @@ check "wg works on the moved device" n moved wg show wg1
 check "deleting the netns holding the device" ip netns del moved
 sleep 1
 
-# A device outlives its creating namespace, inert: its sockets were there.
+# A device outlives its creating namespace without its sockets (they were
+# there): up, without carrier; its peers can change, its port cannot, and
+# once down it cannot come up (tests/diff/scenarios/creating-netns-gone.sh
+# compares all of it with stock).
 ip netns add creator
 n creator ip link add wg2 type wireguard
 n creator wg set wg2 listen-port 4444
 n creator ip link set wg2 netns 1
 check "device created in creator now lives in init_net" ip link show wg2
+ip link set wg2 up
 ip netns del creator
-sleep 1
-check "device survives its creating namespace" ip link show wg2
-check_fails "it cannot be reconfigured" wg set wg2 listen-port 5555
-check_fails "nor brought up" ip link set wg2 up
+check "device survives its creating namespace, up without carrier" \
+	wait_until 20 sh -c 'ip -o link show wg2 | grep -q "NO-CARRIER.*,UP"'
+check "its peers can still change" \
+	wg set wg2 peer "$(wg genkey | wg pubkey)" allowed-ips 10.9.0.0/16
+check_fails "its port cannot" wg set wg2 listen-port 5555
+ip link set wg2 down
+check_fails "once down it cannot come up" ip link set wg2 up
 check "but can be deleted" ip link del wg2
 
 # Data through devices created here and moved away: their sockets stay here.
