@@ -17,6 +17,20 @@ traffic() {
 	n a timeout "$(($1 + 5))" iperf3 -c 192.168.0.2 -t "$1" -P 2 >/dev/null 2>&1 &
 }
 
+# wg_peered NS1 DEV1 NS2 DEV2 HOST1 HOST2: DEV1 in NS1 (port 1, tunnel
+# address 192.168.9.1) and DEV2 in NS2 (port 2, .2), each the other's peer
+# at HOST:port, neither up. Sets ka/kb and pa/pb.
+wg_peered() {
+	ka=$(wg genkey); kb=$(wg genkey)
+	pa=$(echo "$ka" | wg pubkey); pb=$(echo "$kb" | wg pubkey)
+	n "$1" ip link add "$2" type wireguard
+	n "$3" ip link add "$4" type wireguard
+	n "$1" wg set "$2" private-key <(echo "$ka") listen-port 1 \
+		peer "$pb" allowed-ips 192.168.9.2/32 endpoint "$6:2"
+	n "$3" wg set "$4" private-key <(echo "$kb") listen-port 2 \
+		peer "$pa" allowed-ips 192.168.9.1/32 endpoint "$5:1"
+}
+
 veth_wg_pair
 check "tunnel up" n a ping -c1 -W5 192.168.0.2
 traffic 20
@@ -58,14 +72,7 @@ ip netns add c1
 ip netns add c2
 ip link add name s-w type veth peer name sentinel netns w
 n w ip link set lo up
-ka=$(wg genkey); kb=$(wg genkey)
-pa=$(echo "$ka" | wg pubkey); pb=$(echo "$kb" | wg pubkey)
-n w ip link add wg1 type wireguard
-n w ip link add wg2 type wireguard
-n w wg set wg1 private-key <(echo "$ka") listen-port 1 \
-	peer "$pb" allowed-ips 192.168.9.2/32 endpoint "[::1]:2"
-n w wg set wg2 private-key <(echo "$kb") listen-port 2 \
-	peer "$pa" allowed-ips 192.168.9.1/32 endpoint "[::1]:1"
+wg_peered w wg1 w wg2 "[::1]" "[::1]"
 n w ip link set wg1 netns c1
 n w ip link set wg2 netns c2
 n c1 ip addr add 192.168.9.1/24 dev wg1
@@ -110,12 +117,7 @@ n d1 ip addr add fd00:9::1/64 dev vd nodad
 n d2 ip addr add fd00:9::2/64 dev vd nodad
 n d1 ip link set vd up
 n d2 ip link set vd up
-n d1 ip link add wg0 type wireguard
-n d2 ip link add wg0 type wireguard
-n d1 wg set wg0 private-key <(echo "$ka") listen-port 1 \
-	peer "$pb" allowed-ips 192.168.9.2/32 endpoint "[fd00:9::2]:2"
-n d2 wg set wg0 private-key <(echo "$kb") listen-port 2 \
-	peer "$pa" allowed-ips 192.168.9.1/32 endpoint "[fd00:9::1]:1"
+wg_peered d1 wg0 d2 wg0 "[fd00:9::1]" "[fd00:9::2]"
 n d1 ip addr add 192.168.9.1/24 dev wg0
 n d2 ip addr add 192.168.9.2/24 dev wg0
 n d1 ip link set wg0 up
