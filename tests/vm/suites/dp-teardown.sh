@@ -17,6 +17,19 @@ traffic() {
 	n a timeout "$(($1 + 5))" iperf3 -c 192.168.0.2 -t "$1" -P 2 >/dev/null 2>&1 &
 }
 
+# sentinel NS: a veth pair, s-NS here and its peer inside NS; the kernel
+# deletes both only when NS is really destroyed, so a reference leaked to
+# NS keeps s-NS alive.
+sentinel() { ip link add name "s-$1" type veth peer name sentinel netns "$1"; }
+
+# destroyed NS...: the sentinel of every NS is gone.
+destroyed() {
+	local ns
+	for ns; do
+		! ip link show "s-$ns" >/dev/null 2>&1 || return 1
+	done
+}
+
 # wg_peered NS1 DEV1 NS2 DEV2 HOST1 HOST2: DEV1 in NS1 (port 1, tunnel
 # address 192.168.9.1) and DEV2 in NS2 (port 2, .2), each the other's peer
 # at HOST:port, neither up. Sets ka/kb and pa/pb.
@@ -65,12 +78,11 @@ ip netns del b
 # moved out. Their peers' cached IPv6 routes, and the packets queued from
 # w's sockets, hold routes of w: they must be released when w goes, not
 # after it (when the queues drain, when the devices go): on a KASAN kernel
-# a late release reads the freed namespace. A sentinel veth end outside w
-# shows when w is really destroyed.
+# a late release reads the freed namespace.
 ip netns add w
 ip netns add c1
 ip netns add c2
-ip link add name s-w type veth peer name sentinel netns w
+sentinel w
 n w ip link set lo up
 wg_peered w wg1 w wg2 "[::1]" "[::1]"
 n w ip link set wg1 netns c1
@@ -86,7 +98,7 @@ n c2 ping -f -s 1000 -w 4 192.168.9.1 >/dev/null 2>&1 &
 sleep 2
 ip netns del w
 check "the sockets' namespace is destroyed under traffic" \
-	wait_until 30 sh -c '! ip link show s-w >/dev/null 2>&1'
+	wait_until 30 destroyed w
 wait
 # Its sentinel goes before it is freed, and the kernel frees a namespace
 # only at the end of a later teardown of namespaces, after an RCU barrier
@@ -95,10 +107,10 @@ wait
 # after the other are gone, w is freed.
 for m in m1 m2 m3; do
 	ip netns add $m
-	ip link add name s-$m type veth peer name sentinel netns $m
+	sentinel $m
 	ip netns del $m
 	check "w is freed: namespace $m deleted after it is destroyed too" \
-		wait_until 60 sh -c "! ip link show s-$m >/dev/null 2>&1"
+		wait_until 60 destroyed $m
 done
 check "the devices are deleted after it" \
 	sh -c 'ip -n c1 link del wg1 && ip -n c2 link del wg2'
@@ -110,7 +122,7 @@ ip netns del c2
 # RCU callbacks that may run after it is freed.
 for i in 1 2; do
 	ip netns add "d$i"
-	ip link add name "s-d$i" type veth peer name sentinel netns "d$i"
+	sentinel "d$i"
 done
 ip link add vd netns d1 type veth peer name vd netns d2
 n d1 ip addr add fd00:9::1/64 dev vd nodad
@@ -129,8 +141,7 @@ sleep 1
 ip netns del d1
 ip netns del d2
 check "both namespaces are destroyed with their devices, under traffic" \
-	wait_until 30 sh -c '! ip link show s-d1 >/dev/null 2>&1 &&
-		! ip link show s-d2 >/dev/null 2>&1'
+	wait_until 30 destroyed d1 d2
 wait
 
 veth_wg_pair
