@@ -89,11 +89,27 @@ check "$P nmcli connection up wg0" nmcli connection up "$(pick wg0 wg9)"
 wg_ready() { [[ -n $(ip link show up dev wg0 2>/dev/null) ]] && [[ $(wg show wg0 peers | wc -l) -eq 2 ]]; }
 wait_until 30 wg_ready
 
+# nm_private_key: the connection's private key as nmcli shows it. nmcli
+# asks the daemon for secrets over D-Bus apart from the other settings, and
+# once (a CI run on 6.12) answered nothing right after `up`: it is asked
+# again, what it said on the way is shown, and an empty answer still fails
+# the view's check.
+nm_private_key() {
+	local pk i
+	for i in 1 2 3 4 5; do
+		pk=$(nmcli -s -g wireguard.private-key connection show wg0 2>/tmp/nm-pk.err)
+		[[ -n $pk ]] && break
+		echo "--- nmcli gave no private key (try $i): $(head -c 300 /tmp/nm-pk.err)" >&2
+		sleep 1
+	done
+	printf '%s\n' "$pk"
+}
+
 # nm_view: NetworkManager's view as a `wg show dump`: the device's settings
 # from nmcli, the peers from the connection's keyfile.
 nm_view() {
 	local pk port mark kf
-	pk=$(nmcli -s -g wireguard.private-key connection show wg0)
+	pk=$(nm_private_key)
 	port=$(nmcli -g wireguard.listen-port connection show wg0)
 	mark=$(nmcli -g wireguard.fwmark connection show wg0)
 	[[ $mark == 0 || -z $mark ]] && mark=off || mark=$(printf '0x%x' "$mark")
