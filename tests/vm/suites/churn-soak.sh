@@ -180,8 +180,12 @@ for i in $(seq $NP); do
 done
 
 # ------------------------------------------------------------- traffic
+# The timeouts are safety nets: each server ends after its one stream, and
+# each client after its -t. They leave room for a slow start: on the KASAN
+# guest the servers' DUR + 60 s ran out before streams that started late
+# had ended ("interrupt - the server has terminated").
 for i in $(seq $NP); do
-	n hub timeout $((DUR + 60)) iperf3 -s -1 -J -p $((5200 + i)) >"$D/srv$i.json" 2>&1 &
+	n hub timeout $((DUR + 300)) iperf3 -s -1 -J -p $((5200 + i)) >"$D/srv$i.json" 2>&1 &
 done
 for i in $(seq $NP); do wait_until 10 listening hub $((5200 + i)); done
 T0=$EPOCHREALTIME
@@ -192,7 +196,7 @@ for i in $(seq $NP); do
 	n hub timeout -s INT "$DUR" ping -D -n -i 0.2 "192.168.100.$((10 + i))" >"$D/down$i" 2>&1 &
 	# Paced: four streams and eight pings must leave the TCG guest idle
 	# time, or it drops packets and stalls on its own.
-	(n "p$i" timeout $((DUR + 30)) iperf3 -J -c 192.168.100.1 -p $((5200 + i)) -b 2M -t $((DUR - 3)) \
+	(n "p$i" timeout $((DUR + 240)) iperf3 -J -c 192.168.100.1 -p $((5200 + i)) -b 2M -t $((DUR - 3)) \
 		>"$D/cli$i.json" 2>&1; echo $? >"$D/cli$i.status") &
 done
 sleep 2
