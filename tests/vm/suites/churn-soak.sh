@@ -183,9 +183,11 @@ done
 # The timeouts are safety nets: each server ends after its one stream, and
 # each client after its -t. They leave room for a slow start: on the KASAN
 # guest the servers' DUR + 60 s ran out before streams that started late
-# had ended ("interrupt - the server has terminated").
+# had ended ("interrupt - the server has terminated"). Nor may iperf3's
+# own idle limit (120 s) end a stream: a window lasts up to 139 s there
+# (peer-netns), and the longest run without data is checked below.
 for i in $(seq $NP); do
-	n hub timeout $((DUR + 300)) iperf3 -s -1 -J -p $((5200 + i)) >"$D/srv$i.json" 2>&1 &
+	n hub timeout $((DUR + 300)) iperf3 -s -1 -J --rcv-timeout $((DUR * 1000)) -p $((5200 + i)) >"$D/srv$i.json" 2>&1 &
 done
 for i in $(seq $NP); do wait_until 10 listening hub $((5200 + i)); done
 T0=$EPOCHREALTIME
