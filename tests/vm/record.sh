@@ -25,10 +25,13 @@
 #   KWG_RECORD_STATUS  1: print which planned runs are recorded, run none
 
 # The files every run depends on besides its suite; paths from the top.
+# Not tests/vm/debug: a debug kernel's fragments are in its own key (the
+# one scripts/debug-kernel.sh gave the kernel that boots), so a change to
+# one debug kernel's configuration reruns only the runs on that kernel.
 RECORD_PATHS=(Kbuild module uapi tools scripts tests/fuzz tests/host/ynl
 	tests/vm/vm.sh tests/vm/vm2.sh tests/vm/lib.sh tests/vm/guest-init
 	tests/vm/initramfs.sh tests/vm/build-module.sh tests/vm/probes
-	tests/vm/suites/common tests/vm/debug)
+	tests/vm/suites/common)
 
 record_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 record_cache=${KWG_CACHE:-/var/cache/kwg}
