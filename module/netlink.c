@@ -6,6 +6,7 @@
 
 #include <linux/if.h>
 #include <linux/netdevice.h>
+#include <linux/stringify.h>
 #include <linux/socket.h>
 #include <linux/time_types.h>
 #include <linux/in.h>
@@ -17,13 +18,13 @@
 
 #include "compat.h"
 #include "device.h"
+#include "events.h"
 #include "netlink.h"
 #include "peer.h"
+#include "peer_name.h"
 #include "queueing.h"
 #include "socket.h"
 #include "wireguard.h"
-
-static struct genl_family genl_family;
 
 /*
  * The nested policies are linked so that CTRL_CMD_GETPOLICY shows them:
@@ -39,7 +40,14 @@ static const struct nla_policy allowedip_policy[WGALLOWEDIP_A_MAX + 1] = {
 	[WGALLOWEDIP_A_FLAGS]		= { .type = NLA_U32 }
 };
 
-static const struct nla_policy peer_policy[WGPEER_A_MAX + 1] = {
+/*
+ * A peer takes the standard attributes and kwg's WGPEER_A_NAME: the numbers
+ * between are unsupported (NLA_UNSPEC) and those above unknown, both
+ * refused by the strict validation of the genl core.
+ */
+#define WG_PEER_POLICY_MAX WGPEER_A_NAME
+
+static const struct nla_policy peer_policy[WG_PEER_POLICY_MAX + 1] = {
 	[WGPEER_A_PUBLIC_KEY]			= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
 	[WGPEER_A_PRESHARED_KEY]		= NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
 	[WGPEER_A_FLAGS]			= { .type = NLA_U32 },
@@ -50,7 +58,9 @@ static const struct nla_policy peer_policy[WGPEER_A_MAX + 1] = {
 	[WGPEER_A_RX_BYTES]			= { .type = NLA_U64 },
 	[WGPEER_A_TX_BYTES]			= { .type = NLA_U64 },
 	[WGPEER_A_ALLOWEDIPS]			= NLA_POLICY_NESTED_ARRAY(allowedip_policy),
-	[WGPEER_A_PROTOCOL_VERSION]		= { .type = NLA_U32 }
+	[WGPEER_A_PROTOCOL_VERSION]		= { .type = NLA_U32 },
+	/* Checked by validate_name(), so that the extack names it. */
+	[WGPEER_A_NAME]				= { .type = NLA_BINARY }
 };
 
 static const struct nla_policy device_policy[WGDEVICE_A_MAX + 1] = {
@@ -148,10 +158,23 @@ static int put_allowedip(struct sk_buff *skb, const struct wg_allowedips_entry *
 	return 0;
 }
 
+int wg_genl_put_endpoint(struct sk_buff *skb, int type,
+			 const struct wg_endpoint *endpoint)
+{
+	if (endpoint->addr.sa_family == AF_INET)
+		return nla_put(skb, type, sizeof(endpoint->addr4),
+			       &endpoint->addr4);
+	if (endpoint->addr.sa_family == AF_INET6)
+		return nla_put(skb, type, sizeof(endpoint->addr6),
+			       &endpoint->addr6);
+	return 0;
+}
+
 static int put_peer_details(struct sk_buff *skb, struct wg_peer *peer,
 			    bool with_keys)
 {
 	struct __kernel_timespec last_handshake;
+	const struct wg_peer_name *name;
 	struct wg_endpoint endpoint;
 	u8 psk[WG_SYMMETRIC_KEY_LEN];
 	int ret = 0;
@@ -181,13 +204,14 @@ static int put_peer_details(struct sk_buff *skb, struct wg_peer *peer,
 	read_lock_bh(&peer->endpoint_lock);
 	endpoint = peer->endpoint;
 	read_unlock_bh(&peer->endpoint_lock);
-	if (endpoint.addr.sa_family == AF_INET)
-		ret = nla_put(skb, WGPEER_A_ENDPOINT, sizeof(endpoint.addr4),
-			      &endpoint.addr4);
-	else if (endpoint.addr.sa_family == AF_INET6)
-		ret = nla_put(skb, WGPEER_A_ENDPOINT, sizeof(endpoint.addr6),
-			      &endpoint.addr6);
-	return ret;
+	if (wg_genl_put_endpoint(skb, WGPEER_A_ENDPOINT, &endpoint))
+		return -EMSGSIZE;
+
+	name = rcu_dereference_protected(peer->name,
+					 lockdep_is_held(&peer->device->device_update_lock));
+	if (name && nla_put_string(skb, WGPEER_A_NAME, name->str))
+		return -EMSGSIZE;
+	return 0;
 }
 
 /*
@@ -304,7 +328,7 @@ static int wg_get_device_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	memcpy(&cursor, &cb->args[DUMP_ARG_CURSOR], sizeof(cursor));
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &genl_family, NLM_F_MULTI, WG_CMD_GET_DEVICE);
+			  &wg_genl_family, NLM_F_MULTI, WG_CMD_GET_DEVICE);
 	if (!hdr)
 		return -EMSGSIZE;
 
@@ -460,9 +484,59 @@ static int parse_endpoint(struct nlattr *attr, struct wg_endpoint *endpoint,
 	return -EINVAL;
 }
 
+/*
+ * WGPEER_A_NAME of a peer nest, or NULL: the last one, as parsing picks for
+ * the standard attributes (which SET parses into arrays of WGPEER_A_MAX + 1
+ * entries, the name being far above).
+ */
+static struct nlattr *peer_name_attr(const struct nlattr *peer)
+{
+	struct nlattr *attr, *name = NULL;
+	int rem;
+
+	nla_for_each_nested(attr, peer, rem) {
+		if (nla_type(attr) == WGPEER_A_NAME)
+			name = attr;
+	}
+	return name;
+}
+
+/* A string whose only NUL ends it, that peer_name.h accepts. */
+static int validate_name(const struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	const char *name = nla_data(attr);
+	int len = nla_len(attr);
+
+	if (!len || strnlen(name, len) != len - 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "WGPEER_A_NAME must be a string with one NUL, at its end");
+		return -EINVAL;
+	}
+	switch (wg_peer_name_check(name, len - 1)) {
+	case WG_PEER_NAME_OK:
+		return 0;
+	case WG_PEER_NAME_TOO_LONG:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "WGPEER_A_NAME is longer than WG_PEER_NAME_MAX ("
+				    __stringify(WG_PEER_NAME_MAX) ") bytes");
+		break;
+	case WG_PEER_NAME_NOT_UTF8:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "WGPEER_A_NAME is not valid UTF-8 (overlong, surrogate, above U+10FFFF or malformed)");
+		break;
+	case WG_PEER_NAME_CONTROL:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "WGPEER_A_NAME has a control character");
+		break;
+	}
+	return -EINVAL;
+}
+
 /* Check a peer completely before anything is changed. */
 static int validate_peer(struct nlattr *attr, struct netlink_ext_ack *extack)
 {
+	struct nlattr *name = peer_name_attr(attr);
 	struct nlattr *attrs[WGPEER_A_MAX + 1], *ip_attrs[WGALLOWEDIP_A_MAX + 1];
 	struct wg_endpoint endpoint;
 	struct nlattr *ip;
@@ -500,7 +574,7 @@ static int validate_peer(struct nlattr *attr, struct netlink_ext_ack *extack)
 				return ret;
 		}
 	}
-	return 0;
+	return name ? validate_name(name, extack) : 0;
 }
 
 /*
@@ -522,8 +596,12 @@ enum peer_action {
 
 struct peer_op {
 	struct nlattr *attrs[WGPEER_A_MAX + 1];
+	struct nlattr *name;		/* WGPEER_A_NAME, or NULL */
 	struct wg_peer *peer;
 	enum peer_action action;
+	bool created;			/* by this request: PEER_ADDED */
+	/* The non-empty name to give the peer, until the commit does. */
+	struct wg_peer_name *new_name;
 };
 
 /* What a SET request will do, and what it allocated for that. */
@@ -535,6 +613,11 @@ struct set_plan {
 	struct wg_allowedips_pool pool;
 	/* New sockets when the port changes on a running device. */
 	struct sock *sk4, *sk6;
+	/*
+	 * Set by the commit: how many peers REPLACE_PEERS and the private
+	 * key removed, which lead the list of removed peers.
+	 */
+	unsigned int dropped;
 };
 
 /*
@@ -607,6 +690,7 @@ static int plan_peer(struct wg_device *wg, struct set_plan *plan,
 					  extack);
 	if (ret < 0)
 		return ret;
+	op->name = peer_name_attr(attr);
 	key = nla_data(attrs[WGPEER_A_PUBLIC_KEY]);
 	if (attrs[WGPEER_A_FLAGS])
 		flags = nla_get_u32(attrs[WGPEER_A_FLAGS]);
@@ -641,7 +725,19 @@ static int plan_peer(struct wg_device *wg, struct set_plan *plan,
 			return -ENOMEM;
 		}
 		op->action = PEER_CREATE;
+		op->created = true;
 		plan->peers++;
+	}
+
+	/* Validated; one byte is the NUL alone: no name. */
+	if (op->name && nla_len(op->name) > 1) {
+		op->new_name = wg_peer_name_alloc(nla_data(op->name),
+						  nla_len(op->name) - 1);
+		if (!op->new_name) {
+			NL_SET_ERR_MSG_ATTR(extack, op->name,
+					    "could not store WGPEER_A_NAME");
+			return -ENOMEM;
+		}
 	}
 
 	if (!attrs[WGPEER_A_ALLOWEDIPS])
@@ -710,6 +806,7 @@ static void plan_release(struct set_plan *plan)
 	for (i = 0; i < plan->n_ops; i++) {
 		if (plan->ops[i].action == PEER_CREATE)
 			wg_peer_free_unpublished(plan->ops[i].peer);
+		kfree(plan->ops[i].new_name);
 	}
 	kvfree(plan->ops);
 	wg_allowedips_pool_release(&plan->pool);
@@ -783,13 +880,17 @@ static void commit_peer(struct wg_device *wg, struct peer_op *op,
 	/* Checked by validate_peer(). */
 	if (attrs[WGPEER_A_ENDPOINT] &&
 	    !parse_endpoint(attrs[WGPEER_A_ENDPOINT], &endpoint, NULL))
-		wg_socket_set_peer_endpoint(peer, &endpoint);
+		wg_socket_set_peer_endpoint(peer, &endpoint, NULL);
 	if (flags & WGPEER_F_REPLACE_ALLOWEDIPS)
 		wg_allowedips_remove_owner(&wg->peer_allowedips, &peer->allowedips,
 					   &wg->device_update_lock);
 	if (attrs[WGPEER_A_ALLOWEDIPS]) {
 		nla_for_each_nested(ip, attrs[WGPEER_A_ALLOWEDIPS], rem)
 			commit_allowedip(peer, ip, pool);
+	}
+	if (op->name) {
+		wg_peer_set_name(peer, op->new_name);
+		op->new_name = NULL;
 	}
 	if (attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]) {
 		u16 interval = nla_get_u16(attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
@@ -857,6 +958,7 @@ static void set_private_key(struct wg_device *wg, const u8 *key,
 static void commit(struct wg_device *wg, struct nlattr **attrs, u32 flags,
 		   struct set_plan *plan, struct list_head *dead)
 {
+	unsigned int peers_before = wg->num_peers;
 	struct wg_peer *peer;
 	unsigned int i;
 
@@ -878,9 +980,77 @@ static void commit(struct wg_device *wg, struct nlattr **attrs, u32 flags,
 		wg_peer_unlink_all(wg, dead);
 	if (attrs[WGDEVICE_A_PRIVATE_KEY])
 		set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]), dead);
+	plan->dropped = peers_before - wg->num_peers;
 	for (i = 0; i < plan->n_ops; i++)
 		commit_peer(wg, &plan->ops[i], &plan->pool,
 			    !!attrs[WGDEVICE_A_PRIVATE_KEY], dead);
+}
+
+/* What a peer op set, for PEER_CHANGED: enum wgpeer_change. */
+static u32 peer_changes(const struct peer_op *op)
+{
+	u32 flags = 0, changes = 0;
+
+	if (op->attrs[WGPEER_A_FLAGS])
+		flags = nla_get_u32(op->attrs[WGPEER_A_FLAGS]);
+	if (op->attrs[WGPEER_A_PRESHARED_KEY])
+		changes |= WGPEER_C_PRESHARED_KEY;
+	if (op->attrs[WGPEER_A_ENDPOINT])
+		changes |= WGPEER_C_ENDPOINT;
+	if (op->attrs[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL])
+		changes |= WGPEER_C_PERSISTENT_KEEPALIVE;
+	if (op->attrs[WGPEER_A_ALLOWEDIPS] || (flags & WGPEER_F_REPLACE_ALLOWEDIPS))
+		changes |= WGPEER_C_ALLOWEDIPS;
+	if (op->name)
+		changes |= WGPEER_C_NAME;
+	return changes;
+}
+
+/*
+ * The events of a committed request, in the order it took effect: the
+ * device's settings, the peers REPLACE_PEERS and the private key dropped,
+ * then each peer attribute's. Removed peers still wait on @dead, so all
+ * of them can still be named.
+ */
+static void announce(struct wg_device *wg, struct nlattr **attrs, u32 flags,
+		     const struct set_plan *plan, struct list_head *dead,
+		     u32 portid)
+{
+	const struct peer_op *op;
+	unsigned int i, n = 0;
+	struct wg_peer *peer;
+	u32 changes = 0;
+
+	if (!wg_events_listened(wg))
+		return;
+	if (attrs[WGDEVICE_A_PRIVATE_KEY])
+		changes |= WGDEVICE_C_PRIVATE_KEY;
+	if (attrs[WGDEVICE_A_LISTEN_PORT])
+		changes |= WGDEVICE_C_LISTEN_PORT;
+	if (attrs[WGDEVICE_A_FWMARK])
+		changes |= WGDEVICE_C_FWMARK;
+	if (flags & WGDEVICE_F_REPLACE_PEERS)
+		changes |= WGDEVICE_C_PEERS_REPLACED;
+	if (changes)
+		wg_event_device_changed(wg, portid, changes);
+
+	list_for_each_entry(peer, dead, peer_list) {
+		if (n++ == plan->dropped)
+			break;
+		wg_event_peer_removed(peer, portid);
+	}
+	for (i = 0; i < plan->n_ops; i++) {
+		op = &plan->ops[i];
+		if (op->action == PEER_REMOVE) {
+			wg_event_peer_removed(op->peer, portid);
+		} else if (op->created) {
+			wg_event_peer_added(op->peer, portid);
+		} else if (op->action == PEER_UPDATE) {
+			changes = peer_changes(op);
+			if (changes)
+				wg_event_peer_changed(op->peer, portid, changes);
+		}
+	}
 }
 
 static int set_device(struct genl_info *info)
@@ -950,8 +1120,10 @@ static int set_device(struct genl_info *info)
 	if (!ret)
 		ret = plan_peers(wg, attrs, flags & WGDEVICE_F_REPLACE_PEERS,
 				 &plan, info->extack);
-	if (!ret)
+	if (!ret) {
 		commit(wg, attrs, flags, &plan, &dead);
+		announce(wg, attrs, flags, &plan, &dead, info->snd_portid);
+	}
 	plan_release(&plan);
 	/* Every peer removed by this request, after one grace period. */
 	wg_peer_remove_unlinked(wg, &dead);
@@ -1010,9 +1182,19 @@ static const struct genl_ops genl_ops[] = {
 	}
 };
 
-static struct genl_family genl_family __ro_after_init = {
+static const struct genl_multicast_group genl_mcgrps[] = {
+	[WG_MCGRP_EVENTS] = {
+		.name = WG_MULTICAST_GROUP_EVENTS,
+		/* CAP_NET_ADMIN in the user namespace owning the listener's netns. */
+		.flags = GENL_MCAST_CAP_NET_ADMIN
+	}
+};
+
+struct genl_family wg_genl_family __ro_after_init = {
 	.ops = genl_ops,
 	.n_ops = ARRAY_SIZE(genl_ops),
+	.mcgrps = genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(genl_mcgrps),
 	.resv_start_op = WG_CMD_SET_DEVICE + 1,
 	.name = WG_GENL_NAME,
 	.version = WG_GENL_VERSION,
@@ -1024,10 +1206,11 @@ static struct genl_family genl_family __ro_after_init = {
 
 int __init wg_genetlink_init(void)
 {
-	return genl_register_family(&genl_family);
+	return genl_register_family(&wg_genl_family);
 }
 
 void __exit wg_genetlink_uninit(void)
 {
-	genl_unregister_family(&genl_family);
+	wg_events_stop();
+	genl_unregister_family(&wg_genl_family);
 }

@@ -678,9 +678,10 @@ static struct wg_noise_keypair *slot_get(struct wg_noise_keypairs *kps,
 	return rcu_dereference_protected(*slot, lockdep_is_held(&kps->lock));
 }
 
-void wg_noise_keypairs_clear(struct wg_noise_keypairs *kps)
+bool wg_noise_keypairs_clear(struct wg_noise_keypairs *kps)
 {
 	struct wg_noise_keypair *cur, *prev, *next;
+	bool any;
 
 	spin_lock_bh(&kps->lock);
 	cur = slot_get(kps, &kps->current_keypair);
@@ -690,9 +691,11 @@ void wg_noise_keypairs_clear(struct wg_noise_keypairs *kps)
 	RCU_INIT_POINTER(kps->previous_keypair, NULL);
 	RCU_INIT_POINTER(kps->next_keypair, NULL);
 	spin_unlock_bh(&kps->lock);
+	any = cur || prev || next;
 	keypair_drop(prev);
 	keypair_drop(cur);
 	keypair_drop(next);
+	return any;
 }
 
 struct wg_noise_keypair *wg_noise_keypairs_current(struct wg_noise_keypairs *kps)

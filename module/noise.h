@@ -406,8 +406,10 @@ void wg_noise_keypairs_init(struct wg_noise_keypairs *kps);
  *
  * They leave the index table at once; each is erased and freed when its
  * last reference goes (after an RCU grace period). Any context but hard IRQ.
+ *
+ * Return: true if there was any keypair to drop.
  */
-void wg_noise_keypairs_clear(struct wg_noise_keypairs *kps);
+bool wg_noise_keypairs_clear(struct wg_noise_keypairs *kps);
 
 /**
  * wg_noise_keypairs_current() - The keypair to send with.

@@ -6,6 +6,8 @@
  * goes: unpublish, stop timers, flush queues, wait for in-flight work, put.
  */
 
+#include <linux/overflow.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
@@ -21,6 +23,8 @@ static void peer_release(struct kref *ref);
 /* Erases the peer's secrets (handshake and cookie maker) and frees it. */
 static void peer_free(struct wg_peer *peer)
 {
+	/* Nothing can reach the peer any more, hence its name. */
+	kfree(rcu_dereference_protected(peer->name, true));
 	dst_cache_destroy(&peer->endpoint_cache);
 	wg_cookie_maker_clear(&peer->cookie_maker);
 	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
@@ -50,6 +54,7 @@ struct wg_peer *wg_peer_alloc(struct wg_device *wg,
 	rwlock_init(&peer->endpoint_lock);
 	spin_lock_init(&peer->send_lock);
 	spin_lock_init(&peer->walltime_lock);
+	spin_lock_init(&peer->event_lock);
 	skb_queue_head_init(&peer->staged_packet_queue);
 	skb_queue_head_init(&peer->tx_queue);
 	skb_queue_head_init(&peer->rx_queue);
@@ -79,6 +84,29 @@ void wg_peer_publish(struct wg_peer *peer)
 void wg_peer_free_unpublished(struct wg_peer *peer)
 {
 	peer_free(peer);
+}
+
+struct wg_peer_name *wg_peer_name_alloc(const char *name, size_t len)
+{
+	struct wg_peer_name *n;
+
+	n = kmalloc(struct_size(n, str, len + 1), GFP_KERNEL);
+	if (unlikely(!n))
+		return NULL;
+	n->len = len;
+	memcpy(n->str, name, len);
+	n->str[len] = '\0';
+	return n;
+}
+
+void wg_peer_set_name(struct wg_peer *peer, struct wg_peer_name *name)
+{
+	struct wg_peer_name *old;
+
+	old = rcu_replace_pointer(peer->name, name,
+				  lockdep_is_held(&peer->device->device_update_lock));
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 /* Lift the one-initiation-per-REKEY_TIMEOUT limit for the next one. */

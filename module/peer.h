@@ -16,6 +16,19 @@
 #include "cookie.h"
 #include "allowedips.h"
 #include "socket.h"
+#include "event_limit.h"
+
+/*
+ * A peer's name (WGPEER_A_NAME). It is replaced whole, under the device's
+ * device_update_lock, and the name replaced is freed after an RCU grace
+ * period: readers hold that lock (the GET dump) or read under RCU (events,
+ * from any context).
+ */
+struct wg_peer_name {
+	struct rcu_head rcu;
+	u8 len;			/* bytes before the NUL */
+	char str[];		/* NUL-terminated */
+};
 
 struct wg_peer {
 	struct wg_device *device;
@@ -56,6 +69,13 @@ struct wg_peer {
 
 	atomic64_t rx_bytes;
 	atomic64_t tx_bytes;
+
+	/* NULL while it has none; see struct wg_peer_name. */
+	struct wg_peer_name __rcu *name;
+	/* Rate limits of its protocol events (events.h), under event_lock. */
+	spinlock_t event_lock;
+	struct wg_event_limit handshake_events;
+	struct wg_event_limit endpoint_events;
 
 	struct kref refcount;
 	struct rcu_head rcu;
@@ -100,6 +120,28 @@ void wg_peer_publish(struct wg_peer *peer);
  * Context: process.
  */
 void wg_peer_free_unpublished(struct wg_peer *peer);
+
+/**
+ * wg_peer_name_alloc() - A name for wg_peer_set_name().
+ * @name: its bytes, without a NUL, valid for wg_peer_name_check().
+ * @len: their number, 1 to %WG_PEER_NAME_MAX.
+ *
+ * Context: process; allocates with GFP_KERNEL.
+ * Return: the name, or NULL when out of memory.
+ */
+struct wg_peer_name *wg_peer_name_alloc(const char *name, size_t len);
+
+/**
+ * wg_peer_set_name() - Name a peer, or take its name away.
+ * @peer: the peer.
+ * @name: from wg_peer_name_alloc(), owned by @peer from now on; NULL for
+ *	no name.
+ *
+ * The name replaced is freed after an RCU grace period.
+ *
+ * Context: process, under the device's device_update_lock.
+ */
+void wg_peer_set_name(struct wg_peer *peer, struct wg_peer_name *name);
 struct wg_peer *wg_peer_get_maybe_zero(struct wg_peer *peer);
 static inline struct wg_peer *wg_peer_get(struct wg_peer *peer)
 {

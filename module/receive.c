@@ -18,11 +18,25 @@
 #include "timers.h"
 #include "socket.h"
 #include "drop_stats.h"
+#include "events.h"
 
 static void account_rx(struct wg_peer *peer, unsigned int len)
 {
 	atomic64_add(len, &peer->rx_bytes);
 	dev_sw_netstats_rx_add(peer->device->dev, len);
+}
+
+/*
+ * Roaming: the source of an authenticated packet is the peer's endpoint.
+ * A move of the remote address is an event (never the work of a packet
+ * that did not authenticate: callers come after the AEAD or the handshake).
+ */
+static void roam(struct wg_peer *peer, const struct wg_endpoint *src)
+{
+	struct wg_endpoint old;
+
+	if (wg_socket_set_peer_endpoint(peer, src, &old))
+		wg_event_endpoint_changed(peer, &old, src);
 }
 
 static bool under_load(struct wg_device *wg)
@@ -115,7 +129,7 @@ static void receive_handshake_packet(struct wg_device *wg, struct sk_buff *skb)
 		return;
 	}
 	peer = wg_peer_of_handshake(hs);
-	wg_socket_set_peer_endpoint(peer, &src);
+	roam(peer, &src);
 	account_rx(peer, skb->len);
 	pr_debug("%s: handshake %s from peer %llu (%pISpfsc)\n",
 		 wg->dev->name, what, peer->internal_id, &src.addr);
@@ -504,8 +518,7 @@ int wg_packet_rx_poll(struct napi_struct *napi, int budget)
 			   ipv4_get_dsfield(ip_hdr(skb)) :
 			   ipv6_get_dsfield(ipv6_hdr(skb));
 
-		/* Roaming: the last authenticated source is the endpoint. */
-		wg_socket_set_peer_endpoint(peer, &endpoint);
+		roam(peer, &endpoint);
 		if (unlikely(wg_noise_received_with_keypair(&peer->keypairs,
 							    keypair))) {
 			wg_timers_handshake_complete(peer);

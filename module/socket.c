@@ -331,37 +331,56 @@ int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
 	return 0;
 }
 
-static bool endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b)
+/* The same remote address and port, whatever the sticky source. */
+static bool endpoint_remote_eq(const struct wg_endpoint *a,
+			       const struct wg_endpoint *b)
 {
-	if (a->addr.sa_family != b->addr.sa_family || a->src_if != b->src_if)
+	if (a->addr.sa_family != b->addr.sa_family)
 		return false;
 	if (a->addr.sa_family == AF_INET)
 		return a->addr4.sin_port == b->addr4.sin_port &&
-		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr &&
-		       a->src4.s_addr == b->src4.s_addr;
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
 	if (a->addr.sa_family == AF_INET6)
 		return a->addr6.sin6_port == b->addr6.sin6_port &&
 		       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
-		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id &&
-		       ipv6_addr_equal(&a->src6, &b->src6);
+		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id;
 	return true;
 }
 
-void wg_socket_set_peer_endpoint(struct wg_peer *peer,
-				 const struct wg_endpoint *endpoint)
+static bool endpoint_eq(const struct wg_endpoint *a, const struct wg_endpoint *b)
 {
+	if (!endpoint_remote_eq(a, b) || a->src_if != b->src_if)
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->src4.s_addr == b->src4.s_addr;
+	if (a->addr.sa_family == AF_INET6)
+		return ipv6_addr_equal(&a->src6, &b->src6);
+	return true;
+}
+
+bool wg_socket_set_peer_endpoint(struct wg_peer *peer,
+				 const struct wg_endpoint *endpoint,
+				 struct wg_endpoint *old)
+{
+	bool moved;
+
 	/* Almost always unchanged: decide that under the read lock. */
 	read_lock_bh(&peer->endpoint_lock);
 	if (likely(endpoint_eq(endpoint, &peer->endpoint))) {
 		read_unlock_bh(&peer->endpoint_lock);
-		return;
+		return false;
 	}
 	read_unlock_bh(&peer->endpoint_lock);
 
 	write_lock_bh(&peer->endpoint_lock);
+	/* Decided again here, so that each move is reported once. */
+	moved = !endpoint_remote_eq(endpoint, &peer->endpoint);
+	if (moved && old)
+		*old = peer->endpoint;
 	peer->endpoint = *endpoint;
 	dst_cache_reset(&peer->endpoint_cache);
 	write_unlock_bh(&peer->endpoint_lock);
+	return moved;
 }
 
 void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer)

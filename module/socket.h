@@ -150,13 +150,18 @@ int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
  * wg_socket_set_peer_endpoint() - Roam: the peer is now at @endpoint.
  * @peer: the peer.
  * @endpoint: its new endpoint and sticky source.
+ * @old: NULL, or receives the endpoint replaced when the function returns
+ *	true (sa_family 0 if the peer had none).
  *
  * Cheap when nothing changed; otherwise drops the cached route.
  *
  * Context: any but hard IRQ; takes the peer's endpoint_lock.
+ * Return: true if the remote address or port changed, not just the
+ * sticky source.
  */
-void wg_socket_set_peer_endpoint(struct wg_peer *peer,
-				 const struct wg_endpoint *endpoint);
+bool wg_socket_set_peer_endpoint(struct wg_peer *peer,
+				 const struct wg_endpoint *endpoint,
+				 struct wg_endpoint *old);
 
 /**
  * wg_socket_clear_peer_endpoint_src() - Forget the sticky source.

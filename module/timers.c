@@ -6,11 +6,44 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 
+#include "events.h"
 #include "timers.h"
 #include "queueing.h"
 #include "socket.h"
+
+/* Unrenewed session keys are erased this long after the last handshake. */
+#define WG_KEY_EXPIRY_SECONDS (WG_REJECT_AFTER_TIME * 3)
+
+/*
+ * For tests only: that delay divided by this, so that a VM test sees
+ * KEYS_EXPIRED within seconds. Fixed at load: a timer armed with one
+ * delay and compared with another would be no test at all.
+ */
+static unsigned int test_key_expiry_divisor = 1;
+
+static int set_key_expiry_divisor(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, WG_KEY_EXPIRY_SECONDS);
+}
+
+static const struct kernel_param_ops key_expiry_divisor_ops = {
+	.set = set_key_expiry_divisor,
+	.get = param_get_uint,
+};
+
+module_param_cb(test_key_expiry_divisor, &key_expiry_divisor_ops,
+		&test_key_expiry_divisor, 0444);
+__MODULE_PARM_TYPE(test_key_expiry_divisor, "uint");
+MODULE_PARM_DESC(test_key_expiry_divisor,
+		 "for tests only: divide the 540 s after which unrenewed session keys are erased (1..540, default 1)");
+
+static unsigned long key_expiry_delay(void)
+{
+	return WG_KEY_EXPIRY_SECONDS * HZ / test_key_expiry_divisor;
+}
 
 static unsigned long jitter(void)
 {
@@ -41,7 +74,7 @@ static void expired_retransmit_handshake(struct timer_list *timer)
 		/* Erase keys in a while unless a handshake succeeds first. */
 		if (!timer_pending(&peer->timer_zero_key_material))
 			mod_peer_timer(peer, &peer->timer_zero_key_material,
-				       jiffies + WG_REJECT_AFTER_TIME * 3 * HZ);
+				       jiffies + key_expiry_delay());
 	} else {
 		++peer->timer_handshake_attempts;
 		pr_debug("%s: handshake for peer %llu not completed after %d seconds, retrying (try %d)\n",
@@ -94,11 +127,13 @@ static void clear_peer_worker(struct work_struct *work)
 {
 	struct wg_peer *peer = container_of(work, struct wg_peer, clear_peer_work);
 
-	pr_debug("%s: zeroing keys of peer %llu: no new handshake for %d seconds\n",
+	pr_debug("%s: zeroing keys of peer %llu: no new handshake for %u seconds\n",
 		 peer->device->dev->name, peer->internal_id,
-		 WG_REJECT_AFTER_TIME * 3);
+		 WG_KEY_EXPIRY_SECONDS / test_key_expiry_divisor);
 	wg_noise_handshake_clear(&peer->handshake);
-	wg_noise_keypairs_clear(&peer->keypairs);
+	/* No event when there was nothing to erase (after a failed handshake). */
+	if (wg_noise_keypairs_clear(&peer->keypairs))
+		wg_event_keys_expired(peer);
 	wg_peer_put(peer);
 }
 
@@ -151,19 +186,23 @@ void wg_timers_handshake_initiated(struct wg_peer *peer)
 
 void wg_timers_handshake_complete(struct wg_peer *peer)
 {
+	struct timespec64 now;
+
 	del_timer(&peer->timer_retransmit_handshake);
 	peer->timer_handshake_attempts = 0;
 	peer->sent_lastminute_handshake = false;
+	ktime_get_real_ts64(&now);
 	spin_lock_bh(&peer->walltime_lock);
-	ktime_get_real_ts64(&peer->walltime_last_handshake);
+	peer->walltime_last_handshake = now;
 	spin_unlock_bh(&peer->walltime_lock);
+	wg_event_handshake_completed(peer, &now);
 }
 
 /* New keys: they are erased if no other handshake follows in time. */
 void wg_timers_session_derived(struct wg_peer *peer)
 {
 	mod_peer_timer(peer, &peer->timer_zero_key_material,
-		       jiffies + WG_REJECT_AFTER_TIME * 3 * HZ);
+		       jiffies + key_expiry_delay());
 }
 
 /* Anything authenticated went either way: restart the persistent keepalive. */

@@ -83,4 +83,87 @@ enum wgallowedip_attribute {
 
 #define WGALLOWEDIP_A_MAX (__WGALLOWEDIP_A_LAST - 1)
 
+/*
+ * kwg extensions (docs/events.md). They start at 64 so that they cannot
+ * collide with the standard family's present numbers nor with the few it
+ * may add: the standard enums above end at 11 and have grown by one
+ * number since 2019. A tool that does not know them skips them; the stock
+ * module does not send them and refuses WGPEER_A_NAME in a SET. Their
+ * presence in the family (the multicast group, WGPEER_A_NAME in the
+ * policy) is how a tool learns that a module has them.
+ */
+#define WG_KWG_FIRST 64
+
+/*
+ * A peer's name: a NUL-terminated UTF-8 string of at most
+ * WG_PEER_NAME_MAX bytes before the NUL, without control characters.
+ * In a SET, an empty string removes the name. GET returns it only for a
+ * peer that has one.
+ */
+#define WGPEER_A_NAME WG_KWG_FIRST
+#define WG_PEER_NAME_MAX 64
+
+/*
+ * Events are sent on this multicast group of the family, only to
+ * listeners with CAP_NET_ADMIN in the user namespace of the device's
+ * network namespace, and only to listeners in that network namespace.
+ */
+#define WG_MULTICAST_GROUP_EVENTS "kwg-events"
+
+/*
+ * Event commands. Each event carries WGDEVICE_A_IFINDEX, WGDEVICE_A_IFNAME
+ * and, except DEVICE_CHANGED, WGDEVICE_A_PEERS with exactly one peer,
+ * named by WGPEER_A_PUBLIC_KEY (plus WGPEER_A_NAME when it has one).
+ *
+ * Made by an administrator through a successful SET_DEVICE (with
+ * WGDEVICE_A_EVENT_PORTID, the netlink port id of the request):
+ *   PEER_ADDED, PEER_REMOVED, PEER_CHANGED (with WGPEER_A_EVENT_CHANGES),
+ *   DEVICE_CHANGED (with WGDEVICE_A_EVENT_CHANGES).
+ * Authenticated protocol events, never caused by an unauthenticated
+ * packet:
+ *   HANDSHAKE_COMPLETED (with WGPEER_A_LAST_HANDSHAKE_TIME) and
+ *   ENDPOINT_CHANGED (with WGPEER_A_ENDPOINT, the new endpoint, and
+ *   WGPEER_A_EVENT_OLD_ENDPOINT, the previous one when there was one),
+ *   both rate-limited per peer and kind (WGDEVICE_A_EVENT_SUPPRESSED
+ *   counts what was not sent since the previous event of the kind);
+ *   KEYS_EXPIRED (every session key of the peer erased, 540 s after the
+ *   last handshake; at most one per handshake, so not rate-limited).
+ */
+enum wg_event_cmd {
+	WG_CMD_EVENT_PEER_ADDED = WG_KWG_FIRST,
+	WG_CMD_EVENT_PEER_REMOVED,
+	WG_CMD_EVENT_PEER_CHANGED,
+	WG_CMD_EVENT_DEVICE_CHANGED,
+	WG_CMD_EVENT_HANDSHAKE_COMPLETED,
+	WG_CMD_EVENT_KEYS_EXPIRED,
+	WG_CMD_EVENT_ENDPOINT_CHANGED,
+	__WG_CMD_EVENT_LAST
+};
+
+/* Device-level attributes that only events carry. */
+#define WGDEVICE_A_EVENT_PORTID		WG_KWG_FIRST		/* u32 */
+#define WGDEVICE_A_EVENT_CHANGES	(WG_KWG_FIRST + 1)	/* u32, wgdevice_change */
+#define WGDEVICE_A_EVENT_SUPPRESSED	(WG_KWG_FIRST + 2)	/* u32 */
+
+/* Peer-level attribute that only events carry, after WGPEER_A_NAME. */
+#define WGPEER_A_EVENT_OLD_ENDPOINT	(WG_KWG_FIRST + 1)	/* sockaddr_in/in6 */
+#define WGPEER_A_EVENT_CHANGES		(WG_KWG_FIRST + 2)	/* u32, wgpeer_change */
+
+/* What a DEVICE_CHANGED event's request changed. */
+enum wgdevice_change {
+	WGDEVICE_C_PRIVATE_KEY = 1U << 0,
+	WGDEVICE_C_LISTEN_PORT = 1U << 1,
+	WGDEVICE_C_FWMARK = 1U << 2,
+	WGDEVICE_C_PEERS_REPLACED = 1U << 3
+};
+
+/* What a PEER_CHANGED event's request changed. */
+enum wgpeer_change {
+	WGPEER_C_PRESHARED_KEY = 1U << 0,
+	WGPEER_C_ENDPOINT = 1U << 1,
+	WGPEER_C_PERSISTENT_KEEPALIVE = 1U << 2,
+	WGPEER_C_ALLOWEDIPS = 1U << 3,
+	WGPEER_C_NAME = 1U << 4
+};
+
 #endif /* _KWG_UAPI_WIREGUARD_H */

@@ -27,7 +27,9 @@ import yaml
 
 # Names of uapi/wireguard.h that YNL cannot render under that name, and what
 # the generator calls them instead (consts are always family-prefixed).
-RENAMED = {"WIREGUARD_KEY_LEN": "WG_KEY_LEN"}
+RENAMED = {"WIREGUARD_KEY_LEN": "WG_KEY_LEN",
+           "WIREGUARD_KWG_FIRST": "WG_KWG_FIRST",
+           "WIREGUARD_PEER_NAME_MAX": "WG_PEER_NAME_MAX"}
 # Names of uapi/wireguard.h that YNL has no way to render at all: the masks of
 # all flags (render-max would name them WG*_F_MASK). Checked against the spec.
 MASKS = {"__WGDEVICE_F_ALL": "device-flags",
@@ -103,13 +105,61 @@ def flags_mask(spec, name):
     return None
 
 
+def c_upper(name):
+    return name.upper().replace("-", "_")
+
+
+def enum_values(entries, first=0):
+    """{name: value} of spec entries numbered as YNL numbers them."""
+    out, val = {}, first
+    for e in entries:
+        val = e.get("value", val)
+        out[e["name"]] = val
+        val += 1
+    return out
+
+
+def standard_counts(spec):
+    """The count and max names whose value in uapi/wireguard.h covers only
+    the standard numbers, below kwg-first: kwg's extensions (docs/events.md)
+    share the standard attribute spaces in the spec, so that an event's
+    peer nest decodes as one, but the header defines them apart so that
+    WGPEER_A_MAX and the like keep the ABI value tools were built with.
+    The generator renders no count at all for the events' own enum (the
+    async enum); the header ends it with __<async-prefix>LAST.
+    Returns {name: expected value} for the names not to compare with the
+    generated header."""
+    consts = {d["name"]: d["value"] for d in spec.get("definitions", [])
+              if d["type"] == "const"}
+    first = consts.get("kwg-first")
+    out = {}
+    if first is None:
+        return out
+    for s in spec["attribute-sets"]:
+        values = enum_values(s["attributes"]).values()
+        if max(values) < first:
+            continue
+        last = max(v for v in values if v < first) + 1
+        out[c_upper(s["attr-cnt-name"])] = last
+        out[c_upper(s["attr-max-name"])] = last - 1
+    ops = spec["operations"]
+    events = [o["value"] for o in ops["list"] if "event" in o or "notify" in o]
+    if "async-prefix" in ops and events:
+        out["__" + c_upper(ops["async-prefix"]) + "LAST"] = max(events) + 1
+    return out
+
+
 def check_header(spec_path, ours_h, gen_h):
     spec = load(spec_path)
     ours = header_values(ours_h)
     gen = {RENAMED.get(k, k): v for k, v in header_values(gen_h).items()}
+    standard = standard_counts(spec)
     bad = []
     for k in sorted(set(ours) | set(gen)):
-        if k in MASKS and k not in gen:
+        if k in standard:
+            if k not in ours or int(ours[k]) != standard[k]:
+                bad.append(f"{k}={ours.get(k)} but the spec's standard range makes {standard[k]}")
+        elif k in MASKS and k not in gen:
             want = flags_mask(spec, MASKS[k])
             if want is None or int(ours[k]) != want:
                 bad.append(f"{k}={ours[k]} but the spec's {MASKS[k]} make {want}")
@@ -125,6 +175,11 @@ def check_header(spec_path, ours_h, gen_h):
 
 # --- (b') types and lengths against module/netlink.c ------------------------
 
+# Attributes whose policy entry in module/netlink.c takes any bytes because
+# the SET handler checks them itself, so that its extack names them: what
+# the handler enforces, as the spec states it.
+HANDLER_CHECKED = {"WGPEER_A_NAME": ("binary", (("max-len", 65),))}
+
 # The C expressions module/netlink.c uses for lengths: ABI constants.
 C_SIZES = {"WG_KEY_LEN": 32, "sizeof(struct in_addr)": 4,
            "sizeof(struct sockaddr)": 16,
@@ -138,6 +193,7 @@ def module_policies(path):
     for name, body in re.findall(
             r"struct nla_policy (\w+)_policy\[\w+ \+ 1\] = \{(.*?)\n\};", text, re.S):
         pol = {}
+        body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
         for attr, p in re.findall(r"\[(\w+)\]\s*=\s*(.*?),?\s*(?=\n\s*\[|\Z)", body, re.S):
             p = " ".join(p.split())
             if m := re.fullmatch(r"\{ \.type = NLA_(U8|U16|U32|U64) \}", p):
@@ -148,6 +204,8 @@ def module_policies(path):
                 pol[attr] = (m.group(1).lower() + "-len", C_SIZES.get(m.group(2), m.group(2)))
             elif m := re.fullmatch(r"NLA_POLICY_NESTED_ARRAY\((\w+)_policy\)", p):
                 pol[attr] = ("nested-array", m.group(1))
+            elif p == "{ .type = NLA_BINARY }":
+                pol[attr] = ("binary",)
             else:
                 pol[attr] = ("unparsed", p)
         out[name] = pol
@@ -157,14 +215,21 @@ def module_policies(path):
 def spec_policies(spec):
     consts = {d["name"]: d["value"] for d in spec.get("definitions", [])
               if d["type"] == "const"}
+    first = consts.get("kwg-first")
     out = {}
     for s in spec["attribute-sets"]:
         pfx = s["name-prefix"].upper().replace("-", "_")
         pol = {}
+        values = enum_values(s["attributes"])
         for a in s["attributes"]:
             t, checks = a["type"], a.get("checks", {})
             ln = lambda k: consts.get(checks[k], checks[k])  # noqa: E731
             if t == "unused":
+                continue
+            if first is not None and values[a["name"]] >= first and a["name"].startswith("event-"):
+                # Sent in events only: a request carrying one is refused,
+                # by the policy having no entry for it.
+                pol[pfx + c_upper(a["name"])] = None
                 continue
             if t in ("u8", "u16", "u32", "u64"):
                 p = (t,) + tuple(sorted(checks.items()))
@@ -189,6 +254,8 @@ def check_policy(spec_path, netlink_c):
     for s in sorted(set(mod) | set(spec)):
         m, p = mod.get(s, {}), spec.get(s, {})
         for a in sorted(set(m) | set(p)):
+            if a in HANDLER_CHECKED and m.get(a) == ("binary",) and p.get(a) == HANDLER_CHECKED[a]:
+                continue
             if m.get(a) != p.get(a):
                 bad.append(f"{a}: module {m.get(a)}, spec {p.get(a)}")
     n = sum(len(v) for v in mod.values())
@@ -315,7 +382,62 @@ def check_ynl(spec_path, schema_path, ynl_dir):
     except Exception as e:  # noqa: BLE001
         fails += result(False, "stock ynl decodes a get-device reply with peers",
                         f"{type(e).__name__}: {e}")
+    fails += check_events(ynl, fam, key, sin)
     return 1 if fails else 0
+
+
+# The events of docs/events.md and their numbers (uapi/wireguard.h).
+EVENTS = {"peer-added": 64, "peer-removed": 65, "peer-changed": 66,
+          "device-changed": 67, "handshake-completed": 68,
+          "keys-expired": 69, "endpoint-changed": 70}
+
+
+def u32_attr(atype, value):
+    return struct.pack("HHI", 8, atype, value)
+
+
+def check_events(ynl, fam, key, sin):
+    """The events on kwg-events, and three of them as the module builds
+    them, decoded by the stock decoder (what cli.py --subscribe prints)."""
+    fails = 0
+    got = {n: op.value for n, op in fam.ntfs.items()}
+    groups = {op.yaml.get("mcgrp") for op in fam.ntfs.values()}
+    grp = fam.mcast_groups.get("kwg-events")
+    ok = (got == EVENTS and groups == {"kwg-events"} and grp is not None
+          and grp.yaml.get("flags") == ["uns-admin-perm"])
+    fails += result(ok, f"lib/ynl.py knows the {len(EVENTS)} events on kwg-events "
+                    "(uns-admin-perm)", "" if ok else f"got {got}, groups {groups}")
+
+    sin6 = (struct.pack("<H", 10) + struct.pack(">H", 51820) + bytes(4)
+            + bytes(15) + b"\x01" + bytes(4))
+    name = "caf\u00e9".encode() + b"\0"
+    roamed = {"ifindex": 5, "ifname": "wg0", "event-suppressed": 3,
+              "peers": [{"public-key": key, "name": name, "endpoint": sin6,
+                         "event-old-endpoint": sin}]}
+    changed = {"ifindex": 5, "ifname": "wg0", "event-portid": 1234,
+               "peers": [{"public-key": key, "event-changes": ["endpoint", "name"]}]}
+    device = {"ifindex": 5, "ifname": "wg0", "event-portid": 0,
+              "event-changes": ["private-key", "peers-replaced"]}
+    try:
+        wire = [b"".join(fam._add_attr("device", n, v, None)
+                         for n, v in copy.deepcopy(m).items())
+                for m in (roamed, changed, device)]
+        back = [fam._decode(ynl.NlAttrs(w), "device") for w in wire]
+        p0, p1 = back[0]["peers"][0][1], back[1]["peers"][0][1]
+        ok = (p0["name"] == name and p0["endpoint"] == sin6
+              and p0["event-old-endpoint"] == sin
+              and back[0]["event-suppressed"] == 3
+              and p1["event-changes"] == {"endpoint", "name"}
+              and back[1]["event-portid"] == 1234
+              and back[2]["event-changes"] == {"private-key", "peers-replaced"}
+              # The numbers on the wire: uapi/wireguard.h's.
+              and u32_attr(66, 3) in wire[0] and u32_attr(64, 1234) in wire[1]
+              and u32_attr(66, 2 | 16) in wire[1] and u32_attr(65, 1 | 8) in wire[2])
+        fails += result(ok, "stock ynl decodes endpoint-changed, peer-changed and "
+                        "device-changed events", "" if ok else f"got {back}")
+    except Exception as e:  # noqa: BLE001
+        fails += result(False, "stock ynl decodes events", f"{type(e).__name__}: {e}")
+    return fails
 
 
 def run_cli(ynl_dir, args):
