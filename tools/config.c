@@ -301,6 +301,10 @@ enum {
 	/* In `wg set' this key starts a new peer, wherever it stands. */
 	KEY_NEW_PEER = 1U << 1,
 	KEY_NO_VALUE = 1U << 2,
+	/* Free text: in a file, only the whitespace around the value goes,
+	 * and a `#' after the `=' is part of it rather than a comment, so
+	 * that whatever showconf prints reads back the same. */
+	KEY_TEXT = 1U << 3,
 };
 
 struct config_key {
@@ -426,6 +430,29 @@ static bool apply_keepalive(struct parse_state *st, const char *value)
 	return true;
 }
 
+/* Both front ends trim the name: whitespace at either end would be
+ * invisible in every output and lost by the file format. */
+static bool apply_name(struct parse_state *st, const char *value)
+{
+	const char *problem;
+	size_t len;
+
+	while (isspace((unsigned char)*value))
+		value++;
+	len = strlen(value);
+	while (len && isspace((unsigned char)value[len - 1]))
+		len--;
+	problem = peer_name_problem(value, len);
+	if (problem) {
+		parse_error(st, "%s %s", key_name(st), problem);
+		return false;
+	}
+	memcpy(st->peer->name, value, len);
+	st->peer->name[len] = '\0';
+	st->peer->has |= WGPEER_HAS_NAME;
+	return true;
+}
+
 /* Adds every entry of a comma-separated list. In `wg set', a leading '+'
  * or '-' marks an entry to add or remove. */
 static bool apply_allowed_ips(struct parse_state *st, const char *value)
@@ -496,6 +523,7 @@ static const struct config_key keys[] = {
 	{ "Endpoint", "endpoint", "Endpoint", SECTION_PEER, 0, apply_endpoint },
 	{ "PersistentKeepalive", "persistent-keepalive", NULL, SECTION_PEER, 0, apply_keepalive },
 	{ "AllowedIPs", "allowed-ips", NULL, SECTION_PEER, 0, apply_allowed_ips },
+	{ "Name", "name", NULL, SECTION_PEER, KEY_TEXT, apply_name },
 };
 
 #define NUM_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -548,10 +576,55 @@ static bool file_key_value(struct parse_state *st, const char *name, const char 
 	return false;
 }
 
-static bool file_line(struct parse_state *st, char *line)
+static bool is_text_key(const char *name)
 {
-	char *eq;
+	for (const struct config_key *k = keys; k < keys + NUM_KEYS; k++)
+		if ((k->flags & KEY_TEXT) && !strcasecmp(name, k->file))
+			return true;
+	return false;
+}
 
+/* Copies len bytes of s into out without whitespace; returns the length. */
+static size_t compact(char *out, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			out[o++] = s[i];
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * One line of len bytes at raw, worked on in line (len + 2 bytes).
+ * Whitespace is dropped everywhere, so that "AllowedIPs = a, b" and
+ * "AllowedIPs=a,b" are alike, and `#' starts a comment, except in the
+ * value of a text key.
+ */
+static bool file_line(struct parse_state *st, const char *raw, size_t len, char *line)
+{
+	const char *hash = memchr(raw, '#', len), *eq = memchr(raw, '=', len);
+	char *sep;
+
+	if (eq && (!hash || eq < hash)) {
+		size_t klen = compact(line, raw, (size_t)(eq - raw));
+
+		if (klen && is_text_key(line)) {
+			const char *v = eq + 1, *end = raw + len;
+			char *value = line + klen + 1;
+
+			while (v < end && isspace((unsigned char)*v))
+				v++;
+			while (end > v && isspace((unsigned char)end[-1]))
+				end--;
+			memcpy(value, v, (size_t)(end - v));
+			value[end - v] = '\0';
+			return file_key_value(st, line, value);
+		}
+	}
+	if (!compact(line, raw, hash ? (size_t)(hash - raw) : len))
+		return true;
 	if (line[0] == '[') {
 		if (!finish_peer(st))
 			return false;
@@ -573,59 +646,46 @@ static bool file_line(struct parse_state *st, char *line)
 		parse_error(st, "unknown section `%s'", line);
 		return false;
 	}
-	eq = strchr(line, '=');
-	if (!eq || eq == line) {
+	sep = strchr(line, '=');
+	if (!sep || sep == line) {
 		parse_error(st, "expected `Key = Value', got `%s'", line);
 		return false;
 	}
-	*eq = '\0';
-	return file_key_value(st, line, eq + 1);
+	*sep = '\0';
+	return file_key_value(st, line, sep + 1);
 }
 
 struct wg_device *config_parse_buffer(const char *buf, size_t len, const char *filename)
 {
 	struct parse_state st = { .filename = filename };
-	char *line = malloc(len + 1);
+	char *scratch = malloc(len + 2);
 	size_t pos = 0;
 	bool ok = true;
 
 	st.dev = device_new();
-	if (!line || !st.dev) {
+	if (!scratch || !st.dev) {
 		complain("%s: out of memory", filename);
-		free(line);
+		free(scratch);
 		device_free(st.dev);
 		return NULL;
 	}
 	while (ok && pos < len) {
-		size_t o = 0;
-		bool comment = false;
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
 
 		st.line++;
-		/* Copy one line without comments and without any whitespace,
-		 * so that "AllowedIPs = a, b" and "AllowedIPs=a,b" are alike. */
-		for (; pos < len && buf[pos] != '\n'; pos++) {
-			unsigned char c = (unsigned char)buf[pos];
-
-			if (c == '#')
-				comment = true;
-			if (comment || isspace(c))
-				continue;
-			if (c == '\0') {
-				parse_error(&st, "contains a NUL byte");
-				ok = false;
-				break;
-			}
-			line[o++] = (char)c;
+		if (memchr(buf + pos, '\0', end - pos)) {
+			parse_error(&st, "contains a NUL byte");
+			ok = false;
+		} else {
+			ok = file_line(&st, buf + pos, end - pos, scratch);
 		}
-		pos++;
-		line[o] = '\0';
-		if (ok && o)
-			ok = file_line(&st, line);
+		pos = end + 1;
 	}
 	if (ok)
 		ok = finish_peer(&st);
-	secure_zero(line, len + 1);
-	free(line);
+	secure_zero(scratch, len + 2);
+	free(scratch);
 	if (!ok) {
 		device_free(st.dev);
 		return NULL;

@@ -103,3 +103,72 @@ struct wg_peer *device_find_peer(struct wg_device *dev, const uint8_t key[WG_KEY
 			return &dev->peers[i];
 	return NULL;
 }
+
+bool device_has_names(const struct wg_device *dev)
+{
+	for (size_t i = 0; i < dev->num_peers; i++)
+		if ((dev->peers[i].has & WGPEER_HAS_NAME) && !(dev->peers[i].flags & WGPEER_F_REMOVE_ME))
+			return true;
+	return false;
+}
+
+/* One UTF-8 sequence at s (RFC 3629: shortest form, no surrogates, at most
+ * U+10FFFF): its length and code point, or 0 when it is not one. */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	static const struct {
+		unsigned char lead_min, lead_max, second_min, second_max;
+		size_t len;
+	} forms[] = {
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 },
+		{ 0xe0, 0xe0, 0xa0, 0xbf, 3 },
+		{ 0xe1, 0xec, 0x80, 0xbf, 3 },
+		{ 0xed, 0xed, 0x80, 0x9f, 3 },
+		{ 0xee, 0xef, 0x80, 0xbf, 3 },
+		{ 0xf0, 0xf0, 0x90, 0xbf, 4 },
+		{ 0xf1, 0xf3, 0x80, 0xbf, 4 },
+		{ 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		size_t n = forms[f].len;
+
+		if (s[0] < forms[f].lead_min || s[0] > forms[f].lead_max)
+			continue;
+		if (len < n || s[1] < forms[f].second_min || s[1] > forms[f].second_max)
+			return 0;
+		*cp = s[0] & (0xff >> (n + 1));
+		for (size_t i = 1; i < n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			*cp = (*cp << 6) | (s[i] & 0x3f);
+		}
+		return n;
+	}
+	return 0;
+}
+
+const char *peer_name_problem(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len > WG_PEER_NAME_MAX)
+		return "is longer than " WG_STRINGIFY(WG_PEER_NAME_MAX) " bytes";
+	/* The first fault, as the module names it. */
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		if (!n)
+			return "is not valid UTF-8";
+		/* C0, DEL and C1: nothing that moves a cursor or ends a line. */
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return "contains a control character";
+		i += n;
+	}
+	return NULL;
+}

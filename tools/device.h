@@ -19,6 +19,9 @@
 #define WG_KEY_B64_LEN 44
 #define WG_KEY_HEX_LEN 64
 
+#define WG_STRINGIFY_(x) #x
+#define WG_STRINGIFY(x) WG_STRINGIFY_(x)
+
 struct wg_allowedip {
 	uint16_t family;
 	uint8_t cidr;
@@ -40,6 +43,8 @@ enum {
 	WGPEER_HAS_PUBLIC_KEY = 1U << 0,
 	WGPEER_HAS_PRESHARED_KEY = 1U << 1,
 	WGPEER_HAS_KEEPALIVE = 1U << 2,
+	/* Set: send name (empty removes it). Get: the peer has this name. */
+	WGPEER_HAS_NAME = 1U << 3,
 };
 
 struct wg_peer {
@@ -52,6 +57,7 @@ struct wg_peer {
 	int64_t last_handshake_nsec;
 	uint64_t rx_bytes, tx_bytes;
 	uint16_t keepalive;
+	char name[WG_PEER_NAME_MAX + 1];
 	struct wg_allowedip *ips;
 	size_t num_ips, cap_ips;
 };
@@ -90,5 +96,15 @@ bool key_is_zero(const uint8_t key[WG_KEY_LEN]);
 /* Constant time, because keys are secrets. */
 bool key_equal(const uint8_t a[WG_KEY_LEN], const uint8_t b[WG_KEY_LEN]);
 void secure_zero(void *p, size_t len);
+
+/*
+ * Whether the len bytes at s make a peer name the kernel accepts (UTF-8,
+ * at most WG_PEER_NAME_MAX bytes, no control characters): NULL, or the
+ * problem in words ("is not valid UTF-8") to follow the name of the key.
+ */
+const char *peer_name_problem(const char *s, size_t len);
+/* Whether a name goes with any peer of dev: WGPEER_HAS_NAME on a peer
+ * that is not being removed. */
+bool device_has_names(const struct wg_device *dev);
 
 #endif

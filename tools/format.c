@@ -155,9 +155,12 @@ static void pretty_peer(FILE *f, const struct wg_peer *p, const struct format_op
 
 	key_to_base64(b64, p->public_key);
 	if (o->color)
-		fprintf(f, YELLOW BOLD "peer" RESET ": " YELLOW "%s" RESET "\n", b64);
+		fprintf(f, YELLOW BOLD "peer" RESET ": " YELLOW "%s" RESET, b64);
 	else
-		fprintf(f, "peer: %s\n", b64);
+		fprintf(f, "peer: %s", b64);
+	if (p->has & WGPEER_HAS_NAME)
+		fprintf(f, " (%s)", p->name);
+	fputc('\n', f);
 	if (!key_is_zero(p->preshared_key)) {
 		field_name(f, o, "preshared key");
 		pretty_key(f, p->preshared_key, o->hide_keys);
@@ -407,7 +410,7 @@ bool format_field(FILE *f, const struct wg_device *dev, const char *field, bool 
 	return true;
 }
 
-void format_showconf(FILE *f, const struct wg_device *dev)
+void format_showconf(FILE *f, const struct wg_device *dev, bool portable)
 {
 	char b64[WG_KEY_B64_LEN + 1];
 
@@ -428,6 +431,8 @@ void format_showconf(FILE *f, const struct wg_device *dev)
 			fputc('\n', f);
 		key_to_base64(b64, p->public_key);
 		fprintf(f, "[Peer]\nPublicKey = %s\n", b64);
+		if ((p->has & WGPEER_HAS_NAME) && !portable)
+			fprintf(f, "Name = %s\n", p->name);
 		if (!key_is_zero(p->preshared_key)) {
 			key_to_base64(b64, p->preshared_key);
 			fprintf(f, "PresharedKey = %s\n", b64);
@@ -454,7 +459,7 @@ void format_showconf(FILE *f, const struct wg_device *dev)
 	secure_zero(b64, sizeof(b64));
 }
 
-static void json_string(FILE *f, const char *s)
+void format_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -495,7 +500,7 @@ void format_json(FILE *f, struct wg_device *const *devs, size_t n, const struct 
 
 		fputs(d ? ",\n    {\n" : "\n    {\n", f);
 		fputs("      \"name\": ", f);
-		json_string(f, dev->name);
+		format_json_string(f, dev->name);
 		if (dev->ifindex)
 			fprintf(f, ",\n      \"ifindex\": %u", dev->ifindex);
 		else
@@ -514,12 +519,17 @@ void format_json(FILE *f, struct wg_device *const *devs, size_t n, const struct 
 			fputs(i ? ",\n        {" : "\n        {", f);
 			fputs("\n          \"public_key\": ", f);
 			json_key(f, p->public_key, true, false);
+			fputs(",\n          \"name\": ", f);
+			if (p->has & WGPEER_HAS_NAME)
+				format_json_string(f, p->name);
+			else
+				fputs("null", f);
 			fputs(",\n          \"preshared_key\": ", f);
 			json_key(f, p->preshared_key, true, o->hide_keys);
 			format_endpoint(ep, sizeof(ep), &p->endpoint);
 			fputs(",\n          \"endpoint\": ", f);
 			if (ep[0])
-				json_string(f, ep);
+				format_json_string(f, ep);
 			else
 				fputs("null", f);
 			fputs(",\n          \"allowed_ips\": [", f);
@@ -528,7 +538,7 @@ void format_json(FILE *f, struct wg_device *const *devs, size_t n, const struct 
 
 				format_allowedip(ip, sizeof(ip), &p->ips[j]);
 				fputs(j ? ", " : "", f);
-				json_string(f, ip);
+				format_json_string(f, ip);
 			}
 			fprintf(f, "],\n          \"latest_handshake\": %" PRId64, p->last_handshake_sec);
 			fprintf(f, ",\n          \"rx_bytes\": %" PRIu64, p->rx_bytes);

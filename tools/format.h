@@ -34,8 +34,11 @@ void format_dump(FILE *f, const struct wg_device *dev, bool prefix);
 /* One of the `wg show <if> <field>' fields; false for an unknown field. */
 bool format_field(FILE *f, const struct wg_device *dev, const char *field, bool prefix);
 bool format_field_valid(const char *field);
-void format_showconf(FILE *f, const struct wg_device *dev);
+/* portable: only what every wg reads (no peer names). */
+void format_showconf(FILE *f, const struct wg_device *dev, bool portable);
 /* The documented schema of docs/json.md. */
 void format_json(FILE *f, struct wg_device *const *devs, size_t n, const struct format_opts *o);
+/* s as a quoted JSON string. */
+void format_json_string(FILE *f, const char *s);
 
 #endif

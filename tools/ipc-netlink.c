@@ -36,7 +36,7 @@ bool netlink_feature_unsupported(void)
 	return feature_unsupported;
 }
 
-static bool is_wireguard_link(const char *ifname)
+bool netlink_is_wireguard(const char *ifname)
 {
 	struct name_list list = { 0 };
 	bool found = false;
@@ -50,7 +50,7 @@ static bool is_wireguard_link(const char *ifname)
 
 static int classify(int ret, const char *ifname)
 {
-	feature_unsupported = ret == -EOPNOTSUPP && is_wireguard_link(ifname);
+	feature_unsupported = ret == -EOPNOTSUPP && netlink_is_wireguard(ifname);
 	return ret;
 }
 
@@ -85,7 +85,8 @@ static int nl_open(struct nl *nl, int proto)
 	nl->buf = malloc(RECV_BUFFER);
 	if (!nl->buf)
 		return -ENOMEM;
-	nl->sock = mnl_socket_open(proto);
+	/* Not inherited by the hooks of wg monitor. */
+	nl->sock = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sock) {
 		err = -errno;
 		nl_close(nl);
@@ -191,31 +192,53 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	}
 }
 
+struct family_query {
+	const char *name, *group;
+	struct nlmsg_family f;
+};
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *attr;
-	uint16_t *id = data;
+	struct family_query *q = data;
+	struct nlmsg_family f;
+	int err = nlmsg_parse_family(nlh, q->group, &f);
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-		    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
-			*id = mnl_attr_get_u16(attr);
+	if (err) {
+		errno = -err;
+		return MNL_CB_ERROR;
 	}
+	/* On a socket that listens to the controller, another family's
+	 * notification may come between the request and its answer. */
+	if (!strcmp(f.name, q->name))
+		q->f = f;
 	return MNL_CB_OK;
 }
 
-static int resolve_family(struct nl *nl, uint16_t *id)
+/* The id of the generic-netlink family name and of its multicast group
+ * named group (NULL: none). -ENOENT: no such family. */
+static int query_family(struct nl *nl, const char *name, const char *group,
+			struct nlmsg_family *f)
 {
 	char buf[512];
 	struct nlmsghdr *nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
 						 NLM_F_REQUEST | NLM_F_ACK, 1);
+	struct family_query q = { .name = name, .group = group };
 	int ret;
 
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	*id = 0;
-	ret = nl_talk(nl, nlh, family_cb, id);
-	if (!ret && !*id)
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	ret = nl_talk(nl, nlh, family_cb, &q);
+	if (!ret && !q.f.id)
 		ret = -ENOENT;
+	*f = q.f;
+	return ret;
+}
+
+static int resolve_family(struct nl *nl, uint16_t *id)
+{
+	struct nlmsg_family f;
+	int ret = query_family(nl, WG_GENL_NAME, NULL, &f);
+
+	*id = f.id;
 	return ret;
 }
 
@@ -412,46 +435,9 @@ int netlink_list_devices(struct name_list *list)
 	return ret;
 }
 
-struct policy_ctx {
-	/* Per policy index: which attributes exist, and the types of the
-	 * ones that identify the allowed-IP policy. */
-	struct {
-		uint32_t present;
-		uint32_t type1, type3;
-	} pol[64];
-};
-
 static int policy_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct policy_ctx *ctx = data;
-	const struct nlattr *attr, *pidx, *aidx, *prop;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != CTRL_ATTR_POLICY)
-			continue;
-		mnl_attr_for_each_nested(pidx, attr) {
-			unsigned int p = mnl_attr_get_type(pidx);
-
-			if (p >= 64)
-				continue;
-			mnl_attr_for_each_nested(aidx, pidx) {
-				unsigned int a = mnl_attr_get_type(aidx);
-
-				if (a >= 32)
-					continue;
-				ctx->pol[p].present |= 1U << a;
-				mnl_attr_for_each_nested(prop, aidx) {
-					if (mnl_attr_get_type(prop) != NL_POLICY_TYPE_ATTR_TYPE ||
-					    mnl_attr_validate(prop, MNL_TYPE_U32) < 0)
-						continue;
-					if (a == 1)
-						ctx->pol[p].type1 = mnl_attr_get_u32(prop);
-					else if (a == 3)
-						ctx->pol[p].type3 = mnl_attr_get_u32(prop);
-				}
-			}
-		}
-	}
+	nlmsg_parse_policies(data, nlh);
 	return MNL_CB_OK;
 }
 
@@ -466,40 +452,193 @@ static bool kernel_has_removal(void)
 	return major > 6 || (major == 6 && minor >= 16);
 }
 
-bool netlink_supports_allowedip_removal(void)
+/* The family's attribute policies (what SET accepts) into a new ctx. */
+static int dump_policies(const char *ifname, struct nlmsg_policies **out)
 {
-	struct policy_ctx *ctx;
+	struct nlmsg_policies *ctx = calloc(1, sizeof(*ctx));
 	uint16_t family;
 	struct nl nl;
-	bool ok = false;
 	char buf[512];
 	struct nlmsghdr *nlh;
+	int ret;
 
-	if (kernel_has_removal())
-		return true;
-	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
-		return false;
-	if (open_family(&nl, &family, NULL)) {
+		return -ENOMEM;
+	ret = open_family(&nl, &family, ifname);
+	if (ret) {
 		free(ctx);
-		return false;
+		return ret;
 	}
 	nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_GETPOLICY,
 				NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP, 1);
 	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, family);
-	/* The allowed-IP policy is the one whose attribute 1 is a u16
-	 * (family) and attribute 3 a u8 (CIDR); it lists attribute 4
-	 * (flags) only where WGALLOWEDIP_F_REMOVE_ME is understood. A kernel
-	 * that does not expose it counts as not supporting removal, which
-	 * only costs the list-replacing fallback. */
-	if (!nl_talk(&nl, nlh, policy_cb, ctx)) {
-		for (unsigned int p = 0; p < 64; p++)
-			if (ctx->pol[p].type1 == NL_ATTR_TYPE_U16 &&
-			    ctx->pol[p].type3 == NL_ATTR_TYPE_U8 &&
-			    (ctx->pol[p].present & (1U << WGALLOWEDIP_A_FLAGS)))
-				ok = true;
-	}
+	ret = nl_talk(&nl, nlh, policy_cb, ctx);
 	nl_close(&nl);
+	if (ret) {
+		free(ctx);
+		return ret;
+	}
+	*out = ctx;
+	return 0;
+}
+
+bool netlink_supports_allowedip_removal(void)
+{
+	struct nlmsg_policies *ctx;
+	bool ok;
+
+	if (kernel_has_removal())
+		return true;
+	/* A kernel that does not expose its policies counts as not
+	 * supporting removal, which only costs the list-replacing fallback. */
+	if (dump_policies(NULL, &ctx))
+		return false;
+	ok = nlmsg_policies_allowedip_removal(ctx);
 	free(ctx);
 	return ok;
+}
+
+int netlink_peer_names(const char *ifname)
+{
+	struct nlmsg_policies *ctx;
+	int ret = dump_policies(ifname, &ctx);
+
+	if (ret)
+		return ret;
+	ret = nlmsg_policies_peer_names(ctx) ? IPC_NAMES_STORED : IPC_NAMES_OLD_MODULE;
+	free(ctx);
+	/* Say what is wrong with a device that is missing or foreign rather
+	 * than blame the module for names it will never be asked to store. */
+	if (ret == IPC_NAMES_OLD_MODULE && !netlink_is_wireguard(ifname))
+		ret = if_nametoindex(ifname) ? -EOPNOTSUPP : -ENODEV;
+	return ret;
+}
+
+struct netlink_events {
+	struct nl nl;
+	uint16_t family;	/* 0 while there is no WireGuard module */
+	uint32_t group;		/* joined; 0: none */
+};
+
+static int join_group(struct nl *nl, uint32_t group)
+{
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+		return -errno;
+	return 0;
+}
+
+int netlink_events_open(struct netlink_events **out)
+{
+	struct netlink_events *ev = calloc(1, sizeof(*ev));
+	struct nlmsg_family ctrl, wg;
+	/* Room for bursts, such as a setconf of many peers, while a hook
+	 * runs: the limit of SO_RCVBUFFORCE is ours to choose with
+	 * CAP_NET_ADMIN, otherwise net.core.rmem_max caps SO_RCVBUF. */
+	int size = 8 << 20, ret;
+
+	if (!ev)
+		return -ENOMEM;
+	ret = nl_open(&ev->nl, NETLINK_GENERIC);
+	if (ret) {
+		free(ev);
+		return ret;
+	}
+	/* The controller's notifications first, so that the module going
+	 * away or coming back from now on is seen. */
+	ret = query_family(&ev->nl, "nlctrl", "notify", &ctrl);
+	if (!ret && ctrl.group)
+		ret = join_group(&ev->nl, ctrl.group);
+	if (!ret)
+		ret = query_family(&ev->nl, WG_GENL_NAME, WG_MULTICAST_GROUP_EVENTS, &wg);
+	if (!ret && !wg.group)
+		ret = -ENOPROTOOPT;
+	if (!ret)
+		ret = join_group(&ev->nl, wg.group);
+	if (ret) {
+		nl_close(&ev->nl);
+		free(ev);
+		return ret;
+	}
+	ev->family = wg.id;
+	ev->group = wg.group;
+	if (setsockopt(mnl_socket_get_fd(ev->nl.sock), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(mnl_socket_get_fd(ev->nl.sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	*out = ev;
+	return 0;
+}
+
+int netlink_events_fd(const struct netlink_events *ev)
+{
+	return mnl_socket_get_fd(ev->nl.sock);
+}
+
+/* The controller says a family came or went: follow the WireGuard one,
+ * whose id and group change when its module is loaded again. */
+static void controller_message(struct netlink_events *ev, const struct nlmsghdr *nlh,
+			       const struct netlink_events_ops *ops, void *data)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct nlmsg_family f;
+	int err;
+
+	if (nlmsg_parse_family(nlh, WG_MULTICAST_GROUP_EVENTS, &f) || strcmp(f.name, WG_GENL_NAME))
+		return;
+	switch (genl->cmd) {
+	case CTRL_CMD_DELFAMILY:
+		if (!ev->family)
+			return;
+		ev->family = 0;
+		ev->group = 0;
+		ops->module(false, 0, data);
+		return;
+	case CTRL_CMD_NEWFAMILY:
+	case CTRL_CMD_NEWMCAST_GRP:
+		/* A new family lists its groups, and each group is then
+		 * announced again on its own. */
+		if (ev->family == f.id && (ev->group || genl->cmd == CTRL_CMD_NEWMCAST_GRP))
+			return;
+		ev->family = f.id;
+		err = f.group ? join_group(&ev->nl, f.group) : -ENOPROTOOPT;
+		ev->group = err ? 0 : f.group;
+		ops->module(true, err, data);
+		return;
+	}
+}
+
+int netlink_events_read(struct netlink_events *ev, const struct netlink_events_ops *ops, void *data)
+{
+	struct sockaddr_nl from;
+	struct iovec iov = { .iov_base = ev->nl.buf, .iov_len = RECV_BUFFER };
+	struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			      .msg_iovlen = 1 };
+	const struct nlmsghdr *nlh;
+	ssize_t n = recvmsg(mnl_socket_get_fd(ev->nl.sock), &msg, 0);
+	int len;
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+	/* Only the kernel speaks for the module: a message from another
+	 * process's port (which takes CAP_NET_ADMIN to send) is no event,
+	 * and neither is a truncated one. */
+	if (msg.msg_namelen != sizeof(from) || from.nl_pid || (msg.msg_flags & MSG_TRUNC))
+		return 0;
+	len = (int)n;
+	for (nlh = (const struct nlmsghdr *)ev->nl.buf; mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+			continue;
+		if (nlh->nlmsg_type == GENL_ID_CTRL)
+			controller_message(ev, nlh, ops, data);
+		else if (ev->family && nlh->nlmsg_type == ev->family)
+			ops->event(nlh, data);
+	}
+	return 0;
+}
+
+void netlink_events_close(struct netlink_events *ev)
+{
+	if (!ev)
+		return;
+	nl_close(&ev->nl);
+	free(ev);
 }

@@ -86,6 +86,20 @@ bool ipc_supports_allowedip_removal(const char *ifname)
 	return netlink_supports_allowedip_removal();
 }
 
+int ipc_peer_names(const char *ifname)
+{
+	int u;
+
+	if (!valid_name(ifname))
+		return -ENODEV;
+	u = uapi_probe(ifname);
+	if (u < 0)
+		return u;
+	if (u)
+		return IPC_NAMES_USERSPACE;
+	return netlink_peer_names(ifname);
+}
+
 const char *ipc_last_detail(void)
 {
 	return netlink_last_detail();

@@ -29,6 +29,10 @@ static bool put_peer_attrs(struct nlmsghdr *nlh, size_t buflen, const struct wg_
 		return false;
 	if (p->flags & WGPEER_F_REMOVE_ME)
 		return true;
+	/* Only when asked for: modules without names refuse the attribute. */
+	if ((p->has & WGPEER_HAS_NAME) &&
+	    !mnl_attr_put_strz_check(nlh, buflen, WGPEER_A_NAME, p->name))
+		return false;
 	if ((p->has & WGPEER_HAS_PRESHARED_KEY) &&
 	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN, p->preshared_key))
 		return false;
@@ -193,7 +197,7 @@ static int parse_ip(struct wg_allowedip *ip, const struct nlattr *nest)
 	return 0;
 }
 
-static int parse_peer(struct wg_peer *p, const struct nlattr *nest)
+int nlmsg_parse_peer(struct wg_peer *p, const struct nlattr *nest)
 {
 	const struct nlattr *attr, *ipn;
 	int err;
@@ -255,6 +259,19 @@ static int parse_peer(struct wg_peer *p, const struct nlattr *nest)
 				return -EBADMSG;
 			p->tx_bytes = mnl_attr_get_u64(attr);
 			break;
+		case WGPEER_A_NAME: {
+			const char *name = mnl_attr_get_payload(attr);
+
+			/* One string, exactly the attribute's length; a name the
+			 * module would refuse is not one it can have sent. */
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+			    strlen(name) != (size_t)len - 1 || peer_name_problem(name, (size_t)len - 1))
+				return -EBADMSG;
+			memcpy(p->name, name, len);
+			if (p->name[0])
+				p->has |= WGPEER_HAS_NAME;
+			break;
+		}
 		case WGPEER_A_ALLOWEDIPS:
 			mnl_attr_for_each_nested(ipn, attr) {
 				struct wg_allowedip ip, *slot;
@@ -352,7 +369,7 @@ int nlmsg_parse_device(struct wg_device *dev, const struct nlmsghdr *nlh)
 			mnl_attr_for_each_nested(pn, attr) {
 				struct wg_peer tmp = { 0 }, *slot, *last;
 
-				err = parse_peer(&tmp, pn);
+				err = nlmsg_parse_peer(&tmp, pn);
 				if (err) {
 					peer_clear(&tmp);
 					return err;
@@ -377,4 +394,105 @@ int nlmsg_parse_device(struct wg_device *dev, const struct nlmsghdr *nlh)
 		}
 	}
 	return 0;
+}
+
+int nlmsg_parse_family(const struct nlmsghdr *nlh, const char *group, struct nlmsg_family *f)
+{
+	const struct nlattr *attr, *grp, *a;
+
+	memset(f, 0, sizeof(*f));
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return -EBADMSG;
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_FAMILY_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -EBADMSG;
+			f->id = mnl_attr_get_u16(attr);
+			break;
+		case CTRL_ATTR_FAMILY_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+			    mnl_attr_get_payload_len(attr) > sizeof(f->name))
+				return -EBADMSG;
+			strcpy(f->name, mnl_attr_get_str(attr));
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			mnl_attr_for_each_nested(grp, attr) {
+				const char *name = NULL;
+				uint32_t id = 0;
+
+				mnl_attr_for_each_nested(a, grp) {
+					if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+					    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+						name = mnl_attr_get_str(a);
+					else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+						 mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+						id = mnl_attr_get_u32(a);
+				}
+				if (group && name && id && !strcmp(name, group))
+					f->group = id;
+			}
+			break;
+		}
+	}
+	return f->id ? 0 : -EBADMSG;
+}
+
+void nlmsg_parse_policies(struct nlmsg_policies *ctx, const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr, *pidx, *aidx, *prop;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return;
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CTRL_ATTR_POLICY)
+			continue;
+		mnl_attr_for_each_nested(pidx, attr) {
+			unsigned int p = mnl_attr_get_type(pidx);
+
+			if (p >= 64)
+				continue;
+			mnl_attr_for_each_nested(aidx, pidx) {
+				unsigned int a = mnl_attr_get_type(aidx);
+
+				if (a == WGPEER_A_NAME)
+					ctx->pol[p].has_name = true;
+				if (a >= 32)
+					continue;
+				ctx->pol[p].present |= 1U << a;
+				mnl_attr_for_each_nested(prop, aidx) {
+					if (mnl_attr_get_type(prop) != NL_POLICY_TYPE_ATTR_TYPE ||
+					    mnl_attr_validate(prop, MNL_TYPE_U32) < 0)
+						continue;
+					if (a == 1)
+						ctx->pol[p].type1 = mnl_attr_get_u32(prop);
+					else if (a == 3)
+						ctx->pol[p].type3 = mnl_attr_get_u32(prop);
+				}
+			}
+		}
+	}
+}
+
+bool nlmsg_policies_allowedip_removal(const struct nlmsg_policies *ctx)
+{
+	/* The allowed-IP policy is the one whose attribute 1 is a u16
+	 * (family) and attribute 3 a u8 (CIDR); it lists attribute 4
+	 * (flags) only where WGALLOWEDIP_F_REMOVE_ME is understood. */
+	for (unsigned int p = 0; p < 64; p++)
+		if (ctx->pol[p].type1 == NL_ATTR_TYPE_U16 && ctx->pol[p].type3 == NL_ATTR_TYPE_U8 &&
+		    (ctx->pol[p].present & (1U << WGALLOWEDIP_A_FLAGS)))
+			return true;
+	return false;
+}
+
+bool nlmsg_policies_peer_names(const struct nlmsg_policies *ctx)
+{
+	/* The peer policy is the one whose attribute 1 (the public key) is
+	 * binary; it lists WGPEER_A_NAME, of whatever type (kwg's says
+	 * binary and checks the string itself), where names are stored. */
+	for (unsigned int p = 0; p < 64; p++)
+		if (ctx->pol[p].type1 == NL_ATTR_TYPE_BINARY && ctx->pol[p].has_name)
+			return true;
+	return false;
 }

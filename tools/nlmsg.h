@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "device.h"
 
@@ -42,5 +43,40 @@ struct nlmsghdr *nlmsg_build_set(char *buf, size_t buflen, uint16_t family,
  * are appended. Returns 0 or a negative errno for a malformed message.
  */
 int nlmsg_parse_device(struct wg_device *dev, const struct nlmsghdr *nlh);
+
+/* One peer nest of a dump or an event into p (zeroed by the caller).
+ * Returns 0 or -EBADMSG/-ENOMEM; p then owns allowed IPs to free. */
+int nlmsg_parse_peer(struct wg_peer *p, const struct nlattr *nest);
+
+/* What the family's CTRL_CMD_GETPOLICY dump says about the attributes a
+ * SET_DEVICE may carry: per policy index, which attributes exist
+ * (WGPEER_A_NAME apart) and the types of those that tell the policies
+ * apart. Zero it before the first message. */
+struct nlmsg_policies {
+	struct {
+		uint32_t present;	/* attributes 0..31 */
+		bool has_name;		/* attribute WGPEER_A_NAME */
+		uint32_t type1, type3;	/* NL_ATTR_TYPE_* */
+	} pol[64];
+};
+
+void nlmsg_parse_policies(struct nlmsg_policies *p, const struct nlmsghdr *nlh);
+/* WGALLOWEDIP_F_REMOVE_ME is understood. */
+bool nlmsg_policies_allowedip_removal(const struct nlmsg_policies *p);
+/* WGPEER_A_NAME is accepted: the module stores peer names. */
+bool nlmsg_policies_peer_names(const struct nlmsg_policies *p);
+
+/* What a CTRL_CMD_GETFAMILY answer or a CTRL_CMD_NEWFAMILY notification
+ * says about a family. */
+struct nlmsg_family {
+	char name[GENL_NAMSIZ];
+	uint16_t id;
+	uint32_t group;		/* id of the multicast group asked for; 0: none */
+};
+
+/* Reads nlh (after its netlink header) into f, looking for the multicast
+ * group named group (NULL: none). Returns 0, or -EBADMSG without a valid
+ * family id. */
+int nlmsg_parse_family(const struct nlmsghdr *nlh, const char *group, struct nlmsg_family *f);
 
 #endif

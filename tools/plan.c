@@ -184,6 +184,14 @@ int sync_diff(struct wg_device *want, const struct wg_device *current)
 			changed = true;
 		else
 			memset(&p->endpoint, 0, sizeof(p->endpoint));
+		/* The file's name wins; a name it no longer has is removed.
+		 * Unnamed peers have empty names on both sides. */
+		if (strcmp(p->name, c->name)) {
+			p->has |= WGPEER_HAS_NAME;	/* empty: removes it */
+			changed = true;
+		} else {
+			p->has &= ~WGPEER_HAS_NAME;
+		}
 		if (!same_ips(p, c)) {
 			p->flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
 			changed = true;

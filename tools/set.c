@@ -20,6 +20,39 @@ void report_ipc_error(const char *verb, const char *ifname, int err)
 		fprintf(stderr, "Unable to %s interface %s: %s\n", verb, ifname, ipc_strerror(err));
 }
 
+/* Why ifname cannot store peer names, or NULL when it can or when it is
+ * no WireGuard device at all (*err: the negative errno that says so). */
+static const char *names_unstorable(const char *ifname, int *err)
+{
+	int support = ipc_peer_names(ifname);
+
+	*err = support < 0 ? support : 0;
+	if (support == IPC_NAMES_USERSPACE)
+		return "this interface is served by a userspace implementation";
+	if (support == IPC_NAMES_OLD_MODULE)
+		return "this WireGuard module does not store them";
+	return NULL;
+}
+
+void drop_unstorable_names(struct wg_device *dev, const char *filename)
+{
+	const char *why;
+	int err;
+
+	if (!device_has_names(dev))
+		return;
+	why = names_unstorable(dev->name, &err);
+	/* Without a device, applying the file will say so. */
+	if (!why)
+		return;
+	fprintf(stderr, "%s: warning: Name ignored: peer names need the kwg module (%s)\n",
+		filename, why);
+	for (size_t i = 0; i < dev->num_peers; i++) {
+		dev->peers[i].has &= ~WGPEER_HAS_NAME;
+		memset(dev->peers[i].name, 0, sizeof(dev->peers[i].name));
+	}
+}
+
 static bool needs_removal(const struct wg_peer *p)
 {
 	for (size_t i = 0; i < p->num_ips; i++)
@@ -31,9 +64,22 @@ static bool needs_removal(const struct wg_peer *p)
 int apply_device(struct wg_device *dev, const char *verb)
 {
 	struct wg_device *current = NULL;
+	const char *why;
 	bool any = false;
 	int err;
 
+	if (device_has_names(dev)) {
+		why = names_unstorable(dev->name, &err);
+		if (err) {
+			report_ipc_error(verb, dev->name, err);
+			return 1;
+		}
+		if (why) {
+			fprintf(stderr, "Unable to %s interface %s: peer names need the kwg module (%s)\n",
+				verb, dev->name, why);
+			return 1;
+		}
+	}
 	for (size_t i = 0; i < dev->num_peers; i++)
 		any |= needs_removal(&dev->peers[i]);
 	if (any && !ipc_supports_allowedip_removal(dev->name)) {

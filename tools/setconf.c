@@ -14,8 +14,10 @@ struct wg_device *parse_conf_arguments(char **argv)
 {
 	struct wg_device *dev = config_parse_file(argv[2]);
 
-	if (dev)
+	if (dev) {
 		strcpy(dev->name, argv[1]);
+		drop_unstorable_names(dev, argv[2]);
+	}
 	return dev;
 }
 

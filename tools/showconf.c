@@ -10,16 +10,23 @@
 int cmd_showconf(int argc, char **argv)
 {
 	struct wg_device *dev = NULL;
+	bool portable = argc == 3;
+	const char *ifname = argv[argc - 1];
 	int err;
 
-	(void)argc; /* main() checked the count against the usage */
-
-	err = ipc_get_device(&dev, argv[1]);
-	if (err) {
-		report_ipc_error("access", argv[1], err);
+	/* main() checked the count, and the name when it comes first. */
+	if (portable ? strcmp(argv[1], "--portable") : !strcmp(argv[1], "--portable")) {
+		subcommand_usage("showconf");
 		return 1;
 	}
-	format_showconf(stdout, dev);
+	if (portable && !interface_name_fits(ifname))
+		return 1;
+	err = ipc_get_device(&dev, ifname);
+	if (err) {
+		report_ipc_error("access", ifname, err);
+		return 1;
+	}
+	format_showconf(stdout, dev, portable);
 	device_free(dev);
 	if (fflush(stdout) || ferror(stdout)) {
 		perror("stdout");

@@ -32,15 +32,15 @@ static const struct command {
 			 "transfer | persistent-keepalive | dump | json]",
 		.help = "Shows the current configuration and device information",
 	}, {
-		.name = "showconf", .fn = cmd_showconf, .min_args = 1, .max_args = 1, .interface = true,
-		.usage = "<interface>",
+		.name = "showconf", .fn = cmd_showconf, .min_args = 1, .max_args = 2, .interface = true,
+		.usage = "[--portable] <interface>",
 		.help = "Shows the current configuration of a given WireGuard interface, for use with `setconf'",
 	}, {
 		.name = "set", .fn = cmd_set, .min_args = 2, .max_args = INT_MAX, .interface = true,
 		.usage = "<interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] "
 			 "[peer <base64 public key> [remove] [preshared-key <file path>] "
 			 "[endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] "
-			 "[allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...",
+			 "[allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] [name <text>] ]...",
 		.help = "Change the current configuration, add peers, remove peers, or change peers",
 	}, {
 		.name = "setconf", .fn = cmd_setconf, .min_args = 2, .max_args = 2, .interface = true,
@@ -54,6 +54,10 @@ static const struct command {
 		.name = "syncconf", .fn = cmd_syncconf, .min_args = 2, .max_args = 2, .interface = true,
 		.usage = "<interface> <configuration filename>",
 		.help = "Synchronizes a configuration file to a WireGuard interface",
+	}, {
+		.name = "monitor", .fn = cmd_monitor, .min_args = 0, .max_args = 4,
+		.usage = "[<interface> | all] [json] [--exec <command>]",
+		.help = "Prints the events of WireGuard interfaces as they happen (kwg module)",
 	}, {
 		.name = "genkey", .fn = cmd_genkey, .usage = "",
 		.help = "Generates a new private key and writes it to stdout",
@@ -96,6 +100,15 @@ void subcommand_usage(const char *name)
 		command_usage(cmd);
 }
 
+bool interface_name_fits(const char *name)
+{
+	if (strlen(name) < IFNAMSIZ)
+		return true;
+	fprintf(stderr, "Interface name `%s' is too long: %zu bytes, at most %d are allowed\n",
+		name, strlen(name), IFNAMSIZ - 1);
+	return false;
+}
+
 static int run(const struct command *cmd, int argc, char **argv)
 {
 	int nargs = argc - 1;
@@ -110,11 +123,8 @@ static int run(const struct command *cmd, int argc, char **argv)
 	}
 	/* A longer name could only fail, and only after the configuration
 	 * was read and its endpoint names resolved. */
-	if (cmd->interface && nargs && strlen(argv[1]) >= IFNAMSIZ) {
-		fprintf(stderr, "Interface name `%s' is too long: %zu bytes, at most %d are allowed\n",
-			argv[1], strlen(argv[1]), IFNAMSIZ - 1);
+	if (cmd->interface && nargs && !interface_name_fits(argv[1]))
 		return 1;
-	}
 	return cmd->fn(argc, argv);
 }
 

@@ -52,6 +52,9 @@ if ip link show lo >/dev/null 2>&1 && ! [[ -S /var/run/wireguard/lo.sock ]]; the
 	"$WG" show lo >/dev/null 2>"$tmp/err"; rc=$?
 	check "show on a non-WireGuard device fails" test $rc -ne 0
 	check "and says it is not a WireGuard device" grep -q "Not a WireGuard device" "$tmp/err"
+	"$WG" set lo peer "$pub" name laptop 2>"$tmp/err"; rc=$?
+	check "set name on a non-WireGuard device: not a WireGuard device, not a word about names" \
+		test $rc -eq 1 -a "$(cat "$tmp/err")" = "Unable to modify interface lo: Not a WireGuard device"
 fi
 "$WG" show kwgnosuch0 >/dev/null 2>"$tmp/err"; rc=$?
 check "show on a missing device fails" test $rc -ne 0
@@ -69,11 +72,27 @@ check "the error names file and line" grep -q "^$tmp/bad.conf:6: " "$tmp/err"
 check "setconf with a missing file fails with a message" test $rc -ne 0 -a -s "$tmp/err"
 check "a too long interface name is rejected" bash -c "! '$WG' set abcdefghijklmnopq listen-port 1 2>/dev/null"
 
+# Peer names: checked before anything is sent, like every other value.
+"$WG" set kwgnosuch0 peer "$pub" name "my laptop" 2>"$tmp/err"; rc=$?
+check "set name on a missing device: no such device" \
+	test $rc -eq 1 -a "$(cat "$tmp/err")" = "Unable to modify interface kwgnosuch0: No such device"
+"$WG" set kwgnosuch0 peer "$pub" name $'bell\a' 2>"$tmp/err"; rc=$?
+check "set name with a control character: refused with the reason" \
+	test $rc -eq 1 -a "$(cat "$tmp/err")" = "name contains a control character"
+"$WG" set kwgnosuch0 peer "$pub" name "$(printf '%065d' 0)" 2>"$tmp/err"; rc=$?
+check "set name of 65 bytes: refused with the reason" \
+	test $rc -eq 1 -a "$(cat "$tmp/err")" = "name is longer than 64 bytes"
+printf '[Peer]\nPublicKey = %s\nName = ok # kept\n\n[Peer]\nPublicKey = %s\nName = \xc3\x28\n' "$pub" "$k1" >"$tmp/names.conf"
+"$WG" setconf kwgnosuch0 "$tmp/names.conf" 2>"$tmp/err"; rc=$?
+check "setconf with an invalid Name: file:line and the reason" \
+	test $rc -eq 1 -a "$(cat "$tmp/err")" = "$tmp/names.conf:7: Name is not valid UTF-8"
+
 # Interface names are at most 15 bytes (IFNAMSIZ - 1). A longer one is
 # refused before anything else is read or resolved, with exit status 1 as
 # Debian's wg; a name of exactly 15 bytes is a name like any other.
 long=abcdefghijklmnop
-for args in "show $long" "show $long private-key" "showconf $long" "set $long listen-port 1" \
+for args in "show $long" "show $long private-key" "showconf $long" "showconf --portable $long" \
+	    "monitor $long" "monitor $long json --exec true" "set $long listen-port 1" \
 	    "set $long peer $pub endpoint kwg-test.invalid:1" "setconf $long /dev/null" \
 	    "addconf $long /dev/null" "syncconf $long /dev/null"; do
 	"$WG" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
@@ -81,10 +100,11 @@ for args in "show $long" "show $long private-key" "showconf $long" "set $long li
 		test $rc -eq 1 -a ! -s "$tmp/out" -a \
 		"$(cat "$tmp/err")" = "Interface name \`$long' is too long: 16 bytes, at most 15 are allowed"
 done
-for args in "show ${long%p}" "show ${long%p} private-key" "showconf ${long%p}" "set ${long%p} listen-port 1" \
+for args in "show ${long%p}" "show ${long%p} private-key" "showconf ${long%p}" "showconf --portable ${long%p}" \
+	    "set ${long%p} listen-port 1" "set ${long%p} peer $pub name x" \
 	    "setconf ${long%p} /dev/null" "addconf ${long%p} /dev/null" "syncconf ${long%p} /dev/null"; do
 	"$WG" $args >"$tmp/out" 2>"$tmp/err"; rc=$?
-	check "wg $args: a 15-byte name is looked up" test $rc -eq 1 -a ! -s "$tmp/out" -a \
+	check "wg ${args/$pub/KEY}: a 15-byte name is looked up" test $rc -eq 1 -a ! -s "$tmp/out" -a \
 		"$(cat "$tmp/err")" = "Unable to $([[ $args == @(set|setconf|addconf)\ * ]] && echo modify || echo access) interface ${long%p}: No such device"
 done
 
@@ -99,6 +119,7 @@ Available subcommands:
   setconf: Applies a configuration file to a WireGuard interface
   addconf: Appends a configuration file to a WireGuard interface
   syncconf: Synchronizes a configuration file to a WireGuard interface
+  monitor: Prints the events of WireGuard interfaces as they happen (kwg module)
   genkey: Generates a new private key and writes it to stdout
   genpsk: Generates a new preshared key and writes it to stdout
   pubkey: Reads a private key from stdin and writes a public key to stdout
@@ -115,20 +136,23 @@ done
 usage_of() {
 	case $1 in
 	show) echo "Usage: $WG show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | json]" ;;
-	showconf) echo "Usage: $WG showconf <interface>" ;;
-	set) echo "Usage: $WG set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]..." ;;
+	showconf) echo "Usage: $WG showconf [--portable] <interface>" ;;
+	set) echo "Usage: $WG set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] [name <text>] ]..." ;;
+	monitor) echo "Usage: $WG monitor [<interface> | all] [json] [--exec <command>]" ;;
 	*conf) echo "Usage: $WG $1 <interface> <configuration filename>" ;;
 	*) echo "Usage: $WG $1" ;;
 	esac
 }
-for c in show showconf set setconf addconf syncconf genkey genpsk pubkey; do
+for c in show showconf set setconf addconf syncconf monitor genkey genpsk pubkey; do
 	for h in --help -h; do
 		"$WG" $c $h >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
 		check "wg $c $h: its usage on stderr, exit 0" test $rc -eq 0 -a ! -s "$tmp/out" -a "$(cat "$tmp/err")" = "$(usage_of $c)"
 	done
 done
-for args in "show a b c" "show interfaces json" showconf "showconf a b" set "set wg0" setconf "setconf wg0" \
-	    "addconf wg0" "syncconf wg0 a b" "genkey x" "genpsk x" "pubkey x"; do
+for args in "show a b c" "show interfaces json" showconf "showconf a b" "showconf --portable" \
+	    "showconf wg0 --portable" set "set wg0" setconf "setconf wg0" "addconf wg0" "syncconf wg0 a b" \
+	    "monitor wg0 json --exec true x" "monitor json json" "monitor wg0 all" "monitor --exec" \
+	    "monitor wg0 json --exec" "monitor --exec true json" "genkey x" "genpsk x" "pubkey x"; do
 	"$WG" $args >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
 	check "wg $args: usage, exit 1" test $rc -eq 1 -a ! -s "$tmp/out" -a "$(cat "$tmp/err")" = "$(usage_of ${args%% *})"
 done
@@ -137,6 +161,17 @@ check "wg show wg0 colours: the bad field and the usage, exit 1" test $rc -eq 1 
 	"$(cat "$tmp/err")" = "Invalid parameter: \`colours'"$'\n'"$(usage_of show)"
 "$WG" set wg0 --help >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "wg set wg0 --help: an argument like any other" test $rc -eq 1 -a "$(cat "$tmp/err")" = "Invalid argument: --help"
+
+# wg monitor without kwg's module: a clear word, exit 1, at once. (With
+# kwg's module loaded here it would run: skipped then.)
+timeout 10 "$WG" monitor >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+if [[ $rc -eq 124 ]]; then
+	echo "SKIP: cli: wg monitor without events (kwg's module is loaded on this host)"
+else
+	check "wg monitor: no events to listen to: exit 1, nothing on stdout" test $rc -eq 1 -a ! -s "$tmp/out"
+	check "wg monitor: and says that events need the kwg module" grep -qE \
+		"^wg monitor: (no WireGuard module is loaded \(events need the kwg module\)|this WireGuard module announces no events \(kwg only\))$" "$tmp/err"
+fi
 
 # Endpoint names: a resolver that always says "try again" (nothing listens
 # on 127.0.0.2:53) is retried WG_ENDPOINT_RESOLUTION_RETRIES times, a second

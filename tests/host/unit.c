@@ -15,10 +15,12 @@
 #include <sodium.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 
 #include "test.h"
 #include "config.h"
 #include "encoding.h"
+#include "event.h"
 #include "format.h"
 #include "nlmsg.h"
 #include "subcommands.h"
@@ -669,7 +671,12 @@ static void r_dump_all(FILE *f, void *a)
 
 static void r_showconf(FILE *f, void *a)
 {
-	format_showconf(f, a);
+	format_showconf(f, a, false);
+}
+
+static void r_showconf_portable(FILE *f, void *a)
+{
+	format_showconf(f, a, true);
 }
 
 static void r_json(FILE *f, void *a)
@@ -861,7 +868,8 @@ static struct wg_device *big_device(size_t peers, size_t ips)
 		memset(p->public_key, 0, WG_KEY_LEN);
 		memcpy(p->public_key, &i, sizeof(i));
 		p->public_key[31] = 0x40;
-		p->has = WGPEER_HAS_PUBLIC_KEY | WGPEER_HAS_KEEPALIVE;
+		p->has = WGPEER_HAS_PUBLIC_KEY | WGPEER_HAS_KEEPALIVE | WGPEER_HAS_NAME;
+		snprintf(p->name, sizeof(p->name), "peer %zu", i);
 		p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
 		p->keepalive = (uint16_t)(i % 100);
 		p->endpoint.addr4.sin_family = AF_INET;
@@ -895,7 +903,8 @@ static bool same_config(const struct wg_device *a, const struct wg_device *b)
 		const struct wg_peer *p = &a->peers[i], *q = &b->peers[i];
 
 		if (memcmp(p->public_key, q->public_key, WG_KEY_LEN) || p->num_ips != q->num_ips ||
-		    p->keepalive != q->keepalive || memcmp(&p->endpoint, &q->endpoint, sizeof(p->endpoint)))
+		    p->keepalive != q->keepalive || memcmp(&p->endpoint, &q->endpoint, sizeof(p->endpoint)) ||
+		    strcmp(p->name, q->name))
 			return false;
 		for (size_t j = 0; j < p->num_ips; j++)
 			if (p->ips[j].family != q->ips[j].family || p->ips[j].cidr != q->ips[j].cidr ||
@@ -946,7 +955,7 @@ static struct split_result split_and_merge(const struct wg_device *d, size_t buf
 			 * nothing but its key and more allowed IPs. */
 			if (one->num_peers && r.back->num_peers == before + one->num_peers - 1)
 				r.continuation_plain &= one->peers[0].flags == 0 &&
-							!(one->peers[0].has & WGPEER_HAS_KEEPALIVE) &&
+							!(one->peers[0].has & (WGPEER_HAS_KEEPALIVE | WGPEER_HAS_NAME)) &&
 							!one->peers[0].endpoint.addr.sa_family;
 		} else {
 			r.replace_first_only &= !!(one->flags & WGDEVICE_F_REPLACE_PEERS);
@@ -970,7 +979,7 @@ static void test_netlink(void)
 	CHECK(r.messages > 1 && r.fits, "netlink: every message within the buffer");
 	CHECK(r.replace_first_only, "netlink: REPLACE_PEERS only in the first message");
 	CHECK(r.key_first_only, "netlink: private key only in the first message");
-	CHECK(r.continuation_plain, "netlink: continued peers carry only key and allowed IPs");
+	CHECK(r.continuation_plain, "netlink: continued peers carry only key and allowed IPs (no name again)");
 	device_free(r.back);
 	device_free(d);
 
@@ -1264,6 +1273,820 @@ static void test_edit_and_sync(void)
 	}
 }
 
+/* --------------------------------------------------------------- names */
+
+static void expect_name(const char *s, size_t len, const char *want, const char *what)
+{
+	const char *got = peer_name_problem(s, len);
+
+	CHECK(want ? got && !strcmp(got, want) : !got, "names: %s: %s (got: %s)", what,
+	      want ? want : "accepted", got ? got : "accepted");
+}
+
+/* The name of the first peer of a file whose [Peer] has the given line. */
+static void expect_file_name(const char *line, const char *want)
+{
+	char *text;
+	struct parse_arg a;
+	char *err;
+
+	if (asprintf(&text, "[Peer]\nPublicKey = " PUB "\n%s\n", line) < 0)
+		abort();
+	a.text = text;
+	a.dev = NULL;
+	err = capture_stderr(do_parse, &a);
+	CHECK(a.dev && !*err && a.dev->num_peers == 1 &&
+	      (want ? (a.dev->peers[0].has & WGPEER_HAS_NAME) && !strcmp(a.dev->peers[0].name, want) :
+		      !(a.dev->peers[0].has & WGPEER_HAS_NAME)),
+	      "names: file line \"%s\" gives %s%s%s (got: %s%s)", line, want ? "the name `" : "no name",
+	      want ? want : "", want ? "'" : "", a.dev && a.dev->num_peers ? a.dev->peers[0].name : "",
+	      err);
+	device_free(a.dev);
+	free(err);
+	free(text);
+}
+
+static void r_pretty_names(FILE *f, void *a)
+{
+	struct pretty_arg *p = a;
+
+	format_pretty(f, p->d, &p->o);
+}
+
+/* Every WGPEER_A_NAME of a SET message, "|"-separated, in peer order. */
+static char *set_names(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr, *pn, *pa;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != WGDEVICE_A_PEERS)
+			continue;
+		mnl_attr_for_each_nested(pn, attr) {
+			mnl_attr_for_each_nested(pa, pn)
+				if (mnl_attr_get_type(pa) == WGPEER_A_NAME)
+					fprintf(f, "[%s]", mnl_attr_get_str(pa));
+			fputc('|', f);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+/* A GET message with one peer whose name attribute is the len bytes at name. */
+static int parse_get_name(const char *name, size_t len, struct wg_device **out)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_GET_DEVICE, 0, 1);
+	struct nlattr *peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS), *pn;
+	uint8_t key[WG_KEY_LEN];
+
+	fill_key(key, 1);
+	pn = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put(nlh, WGPEER_A_NAME, len, name);
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, peers);
+	*out = device_new();
+	return nlmsg_parse_device(*out, nlh);
+}
+
+static void test_names(void)
+{
+	char long_name[WG_PEER_NAME_MAX + 2], *got, *want, k[3][WG_KEY_B64_LEN + 1];
+	struct pretty_arg pa = { .o = { .hide_keys = true, .now = 1000000 } };
+	struct wg_device *d;
+	int err;
+
+	memset(long_name, 'x', sizeof(long_name));
+	long_name[sizeof(long_name) - 1] = '\0';
+
+	/* What a name may be: the kernel's rule, checked before sending. */
+	expect_name("laptop", 6, NULL, "ASCII");
+	expect_name("Alice's phone #2", 16, NULL, "spaces, # and punctuation");
+	expect_name("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", 14, NULL, "2-, 3- and 4-byte UTF-8");
+	expect_name("\xc2\xa0\xef\xbf\xbd\xf4\x8f\xbf\xbf", 9, NULL, "U+00A0, U+FFFD, U+10FFFF");
+	expect_name(long_name, WG_PEER_NAME_MAX, NULL, "64 bytes");
+	expect_name("", 0, NULL, "empty (removes a name)");
+	expect_name(long_name, WG_PEER_NAME_MAX + 1, "is longer than 64 bytes", "65 bytes");
+	expect_name("a\tb", 3, "contains a control character", "tab");
+	expect_name("a\nb", 3, "contains a control character", "newline");
+	expect_name("\x1b[31mred", 8, "contains a control character", "escape sequence");
+	expect_name("a\x7f", 2, "contains a control character", "DEL");
+	expect_name("a\xc2\x85", 3, "contains a control character", "C1 control U+0085");
+	expect_name("a\0b", 3, "contains a control character", "NUL inside");
+	expect_name("\xc0\xaf", 2, "is not valid UTF-8", "overlong 2-byte form");
+	expect_name("\xe0\x80\xaf", 3, "is not valid UTF-8", "overlong 3-byte form");
+	expect_name("\xf0\x80\x80\xaf", 4, "is not valid UTF-8", "overlong 4-byte form");
+	expect_name("\xed\xa0\x80", 3, "is not valid UTF-8", "UTF-16 surrogate");
+	expect_name("\xf4\x90\x80\x80", 4, "is not valid UTF-8", "above U+10FFFF");
+	expect_name("\xf8\x88\x80\x80\x80", 5, "is not valid UTF-8", "5-byte form");
+	expect_name("ab\xe2\x82", 4, "is not valid UTF-8", "truncated sequence");
+	expect_name("\x80", 1, "is not valid UTF-8", "lone continuation byte");
+	expect_name("\xc3\x28", 2, "is not valid UTF-8", "bad continuation byte");
+	expect_name("\xff", 1, "is not valid UTF-8", "byte 0xff");
+
+	/* In a file: trimmed, inner spaces kept, `#' part of the name. */
+	expect_file_name("Name = laptop", "laptop");
+	expect_file_name("  name\t=\t Alice's  phone  ", "Alice's  phone");
+	expect_file_name("NAME=a#b # no comment here", "a#b # no comment here");
+	expect_file_name("Name = # TODO", "# TODO");
+	expect_file_name("Name = with CR\r", "with CR");
+	expect_file_name("Name = caf\xc3\xa9", "caf\xc3\xa9");
+	expect_file_name("# Name = commented out", NULL);
+	expect_file_name("PersistentKeepalive = 25 # Name = in a comment", NULL);
+	{
+		char line[96];
+
+		snprintf(line, sizeof(line), "Name = %.*s", WG_PEER_NAME_MAX, long_name);
+		expect_file_name(line, line + 7);
+	}
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nName = ", "test.conf:3: `Name' has an empty value\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nName = #\n[Peer]\nName = " PUB "x\nName = a\x01z\n",
+			  "test.conf:6: Name contains a control character\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nName = tab\tinside\n",
+			  "test.conf:3: Name contains a control character\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\n\nName = \xff\xfe\n", "test.conf:4: Name is not valid UTF-8\n");
+	{
+		char *text;
+
+		if (asprintf(&text, "[Peer]\nPublicKey = " PUB "\nName = %sy\n", long_name + 1) < 0)
+			abort();
+		expect_file_error(text, "test.conf:3: Name is longer than 64 bytes\n");
+		free(text);
+	}
+	expect_file_error("[Interface]\nName = wg0\n", "test.conf:2: unknown key `Name' in [Interface]\n");
+	expect_file_error("Name = x\n", "test.conf:1: `Name' is outside of an [Interface] or [Peer] section\n");
+	expect_file_error("[Peer]\nPublicKey = " PUB "\nName # = x\n", "test.conf:3: expected `Key = Value', got `Name'\n");
+	expect_file_error("[Peer]\nName = laptop\n", "test.conf:1: [Peer] section has no PublicKey\n");
+
+	/* `wg set': the same rule, and an empty name removes it. */
+	{
+		char *a1[] = { "peer", PUB, "name", "  my laptop  ", "peer", PSK, "name", "", NULL };
+		char *a2[] = { "peer", PUB, "name", NULL }, *a3[] = { "name", "x", NULL };
+		char *a4[] = { "peer", PUB, "name", long_name, NULL };
+		char *a5[] = { "peer", PUB, "name", "a\x1b" "b", NULL };
+		char *a6[] = { "peer", PUB, "name", "\xc3", NULL };
+		char *a7[] = { "peer", PUB, "remove", "name", "x", "allowed-ips", "10.0.0.1", NULL };
+		struct wg_device *s;
+
+		s = parse_args_capture(a1, &got);
+		CHECK(s && !*got && s->num_peers == 2 && (s->peers[0].has & WGPEER_HAS_NAME) &&
+		      !strcmp(s->peers[0].name, "my laptop") && (s->peers[1].has & WGPEER_HAS_NAME) &&
+		      !s->peers[1].name[0], "names: set name trims it; name \"\" removes it");
+		device_free(s);
+		free(got);
+		expect_args_error(a2, "Option `name' needs a value\n");
+		expect_args_error(a3, "Invalid argument: name\n");
+		expect_args_error(a4, "name is longer than 64 bytes\n");
+		expect_args_error(a5, "name contains a control character\n");
+		expect_args_error(a6, "name is not valid UTF-8\n");
+		s = parse_args_capture(a7, &got);
+		CHECK(s && s->num_peers == 1 && s->peers[0].flags == (WGPEER_F_REMOVE_ME | WGPEER_F_REPLACE_ALLOWEDIPS) &&
+		      (s->peers[0].has & WGPEER_HAS_NAME) && !device_has_names(s),
+		      "names: remove goes with a name like with other keys, and then no name is sent");
+		device_free(s);
+		free(got);
+	}
+
+	/* The outputs. */
+	pa.d = sample_device();
+	for (int i = 0; i < 3; i++) {
+		uint8_t key[WG_KEY_LEN];
+
+		fill_key(key, (uint8_t)(i + 3));
+		key_to_base64(k[i], key);
+	}
+	strcpy(pa.d->peers[1].name, "Alice's laptop #1");
+	pa.d->peers[1].has |= WGPEER_HAS_NAME;
+	strcpy(pa.d->peers[2].name, "say \"hi\" \\o/");
+	pa.d->peers[2].has |= WGPEER_HAS_NAME;
+	got = render(r_pretty_names, &pa);
+	if (asprintf(&want, "\npeer: %s (Alice's laptop #1)\n", k[1]) < 0)
+		abort();
+	CHECK(strstr(got, want) && strstr(got, "\npeer: ") && strstr(got, ")\n  endpoint: [2001:db8::2]") &&
+	      !strstr(got, "(null)"), "names: show prints peer: <key> (<name>)");
+	free(want);
+	if (asprintf(&want, "\npeer: %s\n", k[0]) < 0)
+		abort();
+	CHECK(strstr(got, want) != NULL, "names: show prints an unnamed peer as before");
+	free(want);
+	free(got);
+	pa.o.color = true;
+	got = render(r_pretty_names, &pa);
+	if (asprintf(&want, "\x1b[33m\x1b[1mpeer\x1b[0m: \x1b[33m%s\x1b[0m (Alice's laptop #1)\n", k[1]) < 0)
+		abort();
+	CHECK(strstr(got, want) != NULL, "names: in colour, the name follows the coloured key");
+	free(want);
+	free(got);
+	pa.o.color = false;
+
+	got = render(r_dump, pa.d);
+	CHECK(!strstr(got, "Alice") && !strstr(got, "say"), "names: dump is wireguard-tools' format, without names");
+	free(got);
+
+	got = render(r_showconf, pa.d);
+	if (asprintf(&want, "[Peer]\nPublicKey = %s\nName = Alice's laptop #1\nPresharedKey = ", k[1]) < 0)
+		abort();
+	CHECK(strstr(got, want) && strstr(got, "\nName = say \"hi\" \\o/\n"), "names: showconf prints Name after PublicKey");
+	free(want);
+	{
+		struct wg_device *back = config_parse_buffer(got, strlen(got), "showconf");
+		char *again = back ? render(r_showconf, back) : NULL;
+
+		CHECK(again && !strcmp(again, got) && !strcmp(back->peers[1].name, "Alice's laptop #1"),
+		      "names: showconf with names (and `#') parses back identically");
+		free(again);
+		device_free(back);
+	}
+	free(got);
+	got = render(r_showconf_portable, pa.d);
+	pa.d->peers[1].has &= ~WGPEER_HAS_NAME;
+	pa.d->peers[2].has &= ~WGPEER_HAS_NAME;
+	want = render(r_showconf, pa.d);
+	CHECK(!strcmp(got, want), "names: showconf --portable is showconf without the Name lines");
+	free(want);
+	free(got);
+	pa.d->peers[1].has |= WGPEER_HAS_NAME;
+	pa.d->peers[2].has |= WGPEER_HAS_NAME;
+
+	got = render(r_json, &pa);
+	if (asprintf(&want, "\"public_key\": \"%s\",\n          \"name\": \"Alice's laptop #1\",\n", k[1]) < 0)
+		abort();
+	CHECK(strstr(got, want) && strstr(got, "\"name\": \"say \\\"hi\\\" \\\\o/\"") &&
+	      strstr(got, "\"name\": null"), "names: JSON name, escaped, and null for an unnamed peer");
+	free(want);
+	free(got);
+	device_free(pa.d);
+
+	/* SET: a name only where set or removed, never in a continuation. */
+	d = device_new();
+	strcpy(d->name, "wg0");
+	for (int i = 0; i < 4; i++) {
+		struct wg_peer *p = device_add_peer(d);
+
+		fill_key(p->public_key, (uint8_t)i);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+	}
+	strcpy(d->peers[0].name, "one");
+	d->peers[0].has |= WGPEER_HAS_NAME;
+	d->peers[1].has |= WGPEER_HAS_NAME;	/* empty: removal */
+	strcpy(d->peers[3].name, "gone anyway");
+	d->peers[3].has |= WGPEER_HAS_NAME;
+	d->peers[3].flags = WGPEER_F_REMOVE_ME;
+	{
+		char *buf = malloc(NLMSG_SET_BUFFER);
+		struct nlmsg_set_state st = { 0 };
+		struct nlmsghdr *nlh = nlmsg_build_set(buf, NLMSG_SET_BUFFER, 0x42, d, &st);
+
+		got = set_names(nlh);
+		CHECK(!strcmp(got, "[one]|[]|||"), "names: SET sends a name, an empty one to remove, none otherwise (got %s)",
+		      got);
+		free(got);
+		free(buf);
+	}
+	device_free(d);
+
+	/* GET: names the module would have refused are malformed. */
+	err = parse_get_name("laptop", 7, &d);
+	CHECK(!err && (d->peers[0].has & WGPEER_HAS_NAME) && !strcmp(d->peers[0].name, "laptop"),
+	      "names: GET reads a name");
+	device_free(d);
+	err = parse_get_name("", 1, &d);
+	CHECK(!err && !(d->peers[0].has & WGPEER_HAS_NAME), "names: GET: an empty name is no name");
+	device_free(d);
+	err = parse_get_name(long_name + 1, WG_PEER_NAME_MAX + 1, &d);
+	CHECK(!err && !strcmp(d->peers[0].name, long_name + 1), "names: GET reads a 64-byte name");
+	device_free(d);
+	err = parse_get_name(long_name, WG_PEER_NAME_MAX + 2, &d);
+	device_free(d);
+	CHECK(err == -EBADMSG, "names: GET: a 65-byte name is malformed");
+	err = parse_get_name("a\x1b", 3, &d);
+	device_free(d);
+	CHECK(err == -EBADMSG, "names: GET: a control character is malformed");
+	err = parse_get_name("abc", 3, &d);
+	device_free(d);
+	CHECK(err == -EBADMSG, "names: GET: a name without its NUL is malformed");
+	err = parse_get_name("ab\0c", 5, &d);
+	device_free(d);
+	CHECK(err == -EBADMSG, "names: GET: a NUL inside the name is malformed");
+
+	/* syncconf: the file's names win. */
+	{
+		static const char *const cur_names[] = { "old", "keep", "gone", "" };
+		static const char *const file_names[] = { "new", "keep", "", "fresh" };
+		struct wg_device *cur = device_new(), *want_dev = device_new();
+
+		for (int i = 0; i < 4; i++) {
+			struct wg_peer *c = device_add_peer(cur), *w = device_add_peer(want_dev);
+
+			fill_key(c->public_key, (uint8_t)(50 + i));
+			fill_key(w->public_key, (uint8_t)(50 + i));
+			c->has = w->has = WGPEER_HAS_PUBLIC_KEY;
+			w->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+			strcpy(c->name, cur_names[i]);
+			strcpy(w->name, file_names[i]);
+			if (c->name[0])
+				c->has |= WGPEER_HAS_NAME;
+			if (w->name[0])
+				w->has |= WGPEER_HAS_NAME;
+		}
+		CHECK(!sync_diff(want_dev, cur) && want_dev->num_peers == 3 &&
+		      !strcmp(want_dev->peers[0].name, "new") && (want_dev->peers[0].has & WGPEER_HAS_NAME) &&
+		      !want_dev->peers[1].name[0] && (want_dev->peers[1].has & WGPEER_HAS_NAME) &&
+		      !strcmp(want_dev->peers[2].name, "fresh") && (want_dev->peers[2].has & WGPEER_HAS_NAME),
+		      "syncconf: a changed name is set, a name gone from the file removed, an equal one not sent");
+		device_free(cur);
+		device_free(want_dev);
+	}
+}
+
+/* ------------------------------------------------- what a module takes */
+
+/* One CTRL_CMD_GETPOLICY dump message: policy idx, its attributes with
+ * their NL_ATTR_TYPE_*s (pairs, ending with 0). */
+static void policy_message(struct nlmsg_policies *into, unsigned int idx, const unsigned int *attrs)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_GETPOLICY, NLM_F_MULTI, 1);
+	struct nlattr *pol = mnl_attr_nest_start(nlh, CTRL_ATTR_POLICY);
+	struct nlattr *pi = mnl_attr_nest_start(nlh, (uint16_t)idx);
+
+	for (; *attrs; attrs += 2) {
+		struct nlattr *a = mnl_attr_nest_start(nlh, (uint16_t)attrs[0]);
+
+		mnl_attr_put_u32(nlh, NL_POLICY_TYPE_ATTR_TYPE, attrs[1]);
+		mnl_attr_nest_end(nlh, a);
+	}
+	mnl_attr_nest_end(nlh, pi);
+	mnl_attr_nest_end(nlh, pol);
+	nlmsg_parse_policies(into, nlh);
+}
+
+static void test_policies(void)
+{
+	static const unsigned int device[] = { 1, NL_ATTR_TYPE_U32, 2, NL_ATTR_TYPE_NUL_STRING,
+					       3, NL_ATTR_TYPE_BINARY, 8, NL_ATTR_TYPE_NESTED_ARRAY, 0 };
+	static const unsigned int device_64[] = { 1, NL_ATTR_TYPE_U32, 64, NL_ATTR_TYPE_U32, 0 };
+	static const unsigned int peer[] = { 1, NL_ATTR_TYPE_BINARY, 2, NL_ATTR_TYPE_BINARY,
+					     3, NL_ATTR_TYPE_U32, 9, NL_ATTR_TYPE_NESTED_ARRAY, 0 };
+	static const unsigned int peer_named[] = { 1, NL_ATTR_TYPE_BINARY, 3, NL_ATTR_TYPE_U32,
+						   64, NL_ATTR_TYPE_BINARY, 0 };
+	static const unsigned int ip[] = { 1, NL_ATTR_TYPE_U16, 2, NL_ATTR_TYPE_BINARY, 3, NL_ATTR_TYPE_U8, 0 };
+	static const unsigned int ip_flags[] = { 1, NL_ATTR_TYPE_U16, 3, NL_ATTR_TYPE_U8, 4, NL_ATTR_TYPE_U32, 0 };
+	struct nlmsg_policies *stock = calloc(1, sizeof(*stock)), *kwg = calloc(1, sizeof(*kwg));
+	struct nlmsg_policies *other = calloc(1, sizeof(*other));
+
+	policy_message(stock, 0, device);
+	policy_message(stock, 1, peer);
+	policy_message(stock, 2, ip);
+	CHECK(!nlmsg_policies_peer_names(stock) && !nlmsg_policies_allowedip_removal(stock),
+	      "policies: the in-tree module's (6.1): no peer names, no single allowed-IP removal");
+	policy_message(kwg, 0, device);
+	policy_message(kwg, 3, ip_flags);
+	policy_message(kwg, 1, peer_named);
+	CHECK(nlmsg_policies_peer_names(kwg) && nlmsg_policies_allowedip_removal(kwg),
+	      "policies: kwg's: WGPEER_A_NAME in the peer policy (binary), WGALLOWEDIP_A_FLAGS");
+	policy_message(other, 0, device_64);
+	policy_message(other, 1, peer);
+	policy_message(other, 2, ip_flags);
+	CHECK(!nlmsg_policies_peer_names(other) && nlmsg_policies_allowedip_removal(other),
+	      "policies: attribute 64 outside the peer policy is no peer name");
+	free(stock);
+	free(kwg);
+	free(other);
+}
+
+/* -------------------------------------------------------------- events */
+
+struct test_peer {
+	uint8_t seed;
+	const char *name, *endpoint, *old_endpoint;
+	int64_t handshake;
+	bool has_changes;
+	uint32_t changes;
+};
+
+static struct nlmsghdr *event_start(char *buf, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = nlmsg_genl_header(buf, 0x42, cmd, 0, WG_GENL_VERSION);
+
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "wg0");
+	return nlh;
+}
+
+static void put_sockaddr(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	union wg_endpoint ep;
+
+	if (parse_endpoint(&ep, s))
+		abort();
+	mnl_attr_put(nlh, type, ep.addr.sa_family == AF_INET6 ? sizeof(ep.addr6) : sizeof(ep.addr4), &ep);
+}
+
+static void event_peer(struct nlmsghdr *nlh, const struct test_peer *tp)
+{
+	struct nlattr *peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	struct nlattr *pn = mnl_attr_nest_start(nlh, 0);
+	uint8_t key[WG_KEY_LEN];
+
+	fill_key(key, tp->seed);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	if (tp->name)
+		mnl_attr_put_strz(nlh, WGPEER_A_NAME, tp->name);
+	if (tp->endpoint)
+		put_sockaddr(nlh, WGPEER_A_ENDPOINT, tp->endpoint);
+	if (tp->old_endpoint)
+		put_sockaddr(nlh, WGPEER_A_EVENT_OLD_ENDPOINT, tp->old_endpoint);
+	if (tp->handshake) {
+		struct __kernel_timespec ts = { .tv_sec = tp->handshake, .tv_nsec = 5 };
+
+		mnl_attr_put(nlh, WGPEER_A_LAST_HANDSHAKE_TIME, sizeof(ts), &ts);
+	}
+	if (tp->has_changes)
+		mnl_attr_put_u32(nlh, WGPEER_A_EVENT_CHANGES, tp->changes);
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, peers);
+}
+
+static void r_event_line(FILE *f, void *a)
+{
+	event_format_line(f, a);
+}
+
+static void r_event_json(FILE *f, void *a)
+{
+	event_format_json(f, a);
+}
+
+static char *env_text(const struct wg_event *ev)
+{
+	char **env = event_environment(ev), *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	for (char **e = env; e && *e; e++)
+		fprintf(f, "%s\n", *e);
+	fclose(f);
+	event_environment_free(env);
+	return out;
+}
+
+/* Checks got against want, and shows got only when it differs. */
+static void check_text(const char *got, const char *want, const char *what, const char *which)
+{
+	bool ok = !strcmp(got, want);
+
+	CHECK(ok, "events: %s: %s%s%s", what, which, ok ? "" : " -- got: ", ok ? "" : got);
+}
+
+/* Parses nlh as an event received at a fixed time and checks its line,
+ * JSON object and hook environment, with %K standing for the key of
+ * the peer made from seed 1. */
+static void expect_event(const char *what, const struct nlmsghdr *nlh, const char *line,
+			 const char *json, const char *env)
+{
+	struct wg_event ev;
+	int err = event_parse(&ev, nlh);
+	char key[WG_KEY_B64_LEN + 1], *got, *want[3];
+	const char *tmpl[3] = { line, json, env };
+	uint8_t k[WG_KEY_LEN];
+
+	fill_key(k, 1);
+	key_to_base64(key, k);
+	for (int i = 0; i < 3; i++) {
+		const char *at = strstr(tmpl[i], "%K");
+
+		if (at) {
+			if (asprintf(&want[i], "%.*s%s%s", (int)(at - tmpl[i]), tmpl[i], key, at + 2) < 0)
+				abort();
+		} else {
+			want[i] = strdup(tmpl[i]);
+		}
+	}
+	CHECK(!err, "events: %s parses (%d)", what, err);
+	ev.time.tv_sec = 1732486200;
+	ev.time.tv_nsec = 123456789;
+	got = render(r_event_line, &ev);
+	check_text(got, want[0], what, "the line");
+	free(got);
+	got = render(r_event_json, &ev);
+	check_text(got, want[1], what, "the JSON object");
+	free(got);
+	got = env_text(&ev);
+	check_text(got, want[2], what, "the hook's environment");
+	free(got);
+	for (int i = 0; i < 3; i++)
+		free(want[i]);
+	event_clear(&ev);
+}
+
+static void expect_bad_event(const char *what, const struct nlmsghdr *nlh, int want)
+{
+	struct wg_event ev;
+	int err = event_parse(&ev, nlh);
+
+	CHECK(err == want, "events: %s is %s (got %d)", what, want == -EBADMSG ? "malformed" : "skipped", err);
+	event_clear(&ev);
+}
+
+static void test_events(void)
+{
+	char buf[2048];
+	struct nlmsghdr *nlh;
+	struct nlattr *peers, *pn;
+	uint8_t key[WG_KEY_LEN];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	fill_key(key, 1);
+
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_ADDED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_PORTID, 4242);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .name = "laptop", .endpoint = "192.0.2.1:51820" });
+	expect_event("peer-added", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 peer-added peer: %K (laptop) endpoint: 192.0.2.1:51820 portid: 4242\n",
+		     "{\"schema\": 1, \"event\": \"peer-added\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": 4242, \"changes\": null, \"suppressed\": null, \"peer\": "
+		     "{\"public_key\": \"%K\", \"name\": \"laptop\", \"endpoint\": \"192.0.2.1:51820\", "
+		     "\"old_endpoint\": null, \"latest_handshake\": null}}\n",
+		     "WG_EVENT=peer-added\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\nWG_PEER=%K\n"
+		     "WG_PEER_NAME=laptop\nWG_ENDPOINT=192.0.2.1:51820\nWG_PORTID=4242\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_REMOVED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_PORTID, 0);
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_event("peer-removed", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 peer-removed peer: %K portid: 0\n",
+		     "{\"schema\": 1, \"event\": \"peer-removed\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": 0, \"changes\": null, \"suppressed\": null, \"peer\": "
+		     "{\"public_key\": \"%K\", \"name\": null, \"endpoint\": null, "
+		     "\"old_endpoint\": null, \"latest_handshake\": null}}\n",
+		     "WG_EVENT=peer-removed\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\nWG_PEER=%K\n"
+		     "WG_PORTID=0\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_CHANGED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_PORTID, 99);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .name = "\xc3\xa9t\xc3\xa9 \"q\"", .has_changes = true,
+					     .changes = WGPEER_C_ENDPOINT | WGPEER_C_ALLOWEDIPS | WGPEER_C_NAME | 0x80 });
+	expect_event("peer-changed", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 peer-changed peer: %K (\xc3\xa9t\xc3\xa9 \"q\") changed: endpoint,allowed-ips,name,0x80 portid: 99\n",
+		     "{\"schema\": 1, \"event\": \"peer-changed\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": 99, \"changes\": [\"endpoint\", \"allowed-ips\", \"name\", \"0x80\"], "
+		     "\"suppressed\": null, \"peer\": {\"public_key\": \"%K\", \"name\": \"\xc3\xa9t\xc3\xa9 \\\"q\\\"\", "
+		     "\"endpoint\": null, \"old_endpoint\": null, \"latest_handshake\": null}}\n",
+		     "WG_EVENT=peer-changed\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\nWG_PEER=%K\n"
+		     "WG_PEER_NAME=\xc3\xa9t\xc3\xa9 \"q\"\nWG_CHANGES=endpoint,allowed-ips,name,0x80\nWG_PORTID=99\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_CHANGED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_PORTID, 99);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .has_changes = true, .changes = 0 });
+	expect_event("peer-changed without a change", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 peer-changed peer: %K changed: (none) portid: 99\n",
+		     "{\"schema\": 1, \"event\": \"peer-changed\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": 99, \"changes\": [], \"suppressed\": null, \"peer\": "
+		     "{\"public_key\": \"%K\", \"name\": null, \"endpoint\": null, \"old_endpoint\": null, "
+		     "\"latest_handshake\": null}}\n",
+		     "WG_EVENT=peer-changed\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\nWG_PEER=%K\n"
+		     "WG_CHANGES=\nWG_PORTID=99\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_DEVICE_CHANGED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_PORTID, 7);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_CHANGES, WGDEVICE_C_PRIVATE_KEY | WGDEVICE_C_LISTEN_PORT |
+			 WGDEVICE_C_FWMARK | WGDEVICE_C_PEERS_REPLACED);
+	expect_event("interface-changed", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 interface-changed changed: private-key,listen-port,fwmark,peers-replaced portid: 7\n",
+		     "{\"schema\": 1, \"event\": \"interface-changed\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": 7, \"changes\": [\"private-key\", \"listen-port\", \"fwmark\", "
+		     "\"peers-replaced\"], \"suppressed\": null, \"peer\": null}\n",
+		     "WG_EVENT=interface-changed\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\n"
+		     "WG_CHANGES=private-key,listen-port,fwmark,peers-replaced\nWG_PORTID=7\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_HANDSHAKE_COMPLETED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_SUPPRESSED, 3);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .name = "phone", .endpoint = "[2001:db8::1]:51820",
+					     .handshake = 1732486199 });
+	expect_event("handshake-completed", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 handshake-completed peer: %K (phone) endpoint: [2001:db8::1]:51820 suppressed: 3\n",
+		     "{\"schema\": 1, \"event\": \"handshake-completed\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": null, \"changes\": null, \"suppressed\": 3, \"peer\": "
+		     "{\"public_key\": \"%K\", \"name\": \"phone\", \"endpoint\": \"[2001:db8::1]:51820\", "
+		     "\"old_endpoint\": null, \"latest_handshake\": 1732486199}}\n",
+		     "WG_EVENT=handshake-completed\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\n"
+		     "WG_PEER=%K\nWG_PEER_NAME=phone\nWG_ENDPOINT=[2001:db8::1]:51820\n"
+		     "WG_LATEST_HANDSHAKE=1732486199\nWG_SUPPRESSED=3\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_KEYS_EXPIRED);
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_event("keys-expired", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 keys-expired peer: %K\n",
+		     "{\"schema\": 1, \"event\": \"keys-expired\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": null, \"changes\": null, \"suppressed\": 0, \"peer\": "
+		     "{\"public_key\": \"%K\", \"name\": null, \"endpoint\": null, \"old_endpoint\": null, "
+		     "\"latest_handshake\": null}}\n",
+		     "WG_EVENT=keys-expired\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\nWG_PEER=%K\n"
+		     "WG_SUPPRESSED=0\n");
+
+	nlh = event_start(buf, WG_CMD_EVENT_ENDPOINT_CHANGED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_SUPPRESSED, 0);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .name = "roamer", .endpoint = "198.51.100.2:4000",
+					     .old_endpoint = "[2001:db8::9]:51820" });
+	expect_event("endpoint-changed", nlh,
+		     "2024-11-24T22:10:00.123+00:00 wg0 endpoint-changed peer: %K (roamer) endpoint: 198.51.100.2:4000 (was [2001:db8::9]:51820)\n",
+		     "{\"schema\": 1, \"event\": \"endpoint-changed\", \"time\": 1732486200.123, \"interface\": \"wg0\", "
+		     "\"ifindex\": 5, \"portid\": null, \"changes\": null, \"suppressed\": 0, \"peer\": "
+		     "{\"public_key\": \"%K\", \"name\": \"roamer\", \"endpoint\": \"198.51.100.2:4000\", "
+		     "\"old_endpoint\": \"[2001:db8::9]:51820\", \"latest_handshake\": null}}\n",
+		     "WG_EVENT=endpoint-changed\nWG_TIME=1732486200.123\nWG_INTERFACE=wg0\nWG_IFINDEX=5\n"
+		     "WG_PEER=%K\nWG_PEER_NAME=roamer\nWG_ENDPOINT=198.51.100.2:4000\n"
+		     "WG_OLD_ENDPOINT=[2001:db8::9]:51820\nWG_SUPPRESSED=0\n");
+	{
+		struct wg_event lost = { .cmd = WG_EVENT_LOST, .time = { 1732486200, 5000000 } };
+		char *got;
+
+		got = render(r_event_line, &lost);
+		check_text(got, "2024-11-24T22:10:00.005+00:00 events-lost\n", "events-lost", "the line");
+		free(got);
+		got = render(r_event_json, &lost);
+		check_text(got, "{\"schema\": 1, \"event\": \"events-lost\", \"time\": 1732486200.005, "
+			   "\"interface\": null, \"ifindex\": null, \"portid\": null, \"changes\": null, "
+			   "\"suppressed\": null, \"peer\": null}\n", "events-lost", "the JSON object");
+		free(got);
+		got = env_text(&lost);
+		check_text(got, "WG_EVENT=events-lost\nWG_TIME=1732486200.005\n", "events-lost",
+			   "the hook's environment");
+		free(got);
+	}
+	{
+		bool all = true;
+
+		for (const char *const *n = event_env_names; *n; n++)
+			all &= !strncmp(*n, "WG_", 3) && !strstr(*n, "KEY") && !strstr(*n, "PSK");
+		CHECK(all, "events: hook variables are WG_* and none is a key but the peer's public one");
+	}
+
+	/* Malformed messages, and commands this wg does not know. */
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_PEER_ADDED, 0, 1);
+	nlh->nlmsg_len = mnl_nlmsg_size(2);
+	expect_bad_event("a message shorter than its generic-netlink header", nlh, -EBADMSG);
+	nlh = event_start(buf, __WG_CMD_EVENT_LAST);
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("a command after the known ones", nlh, -EOPNOTSUPP);
+	nlh = event_start(buf, WG_CMD_SET_DEVICE);
+	expect_bad_event("SET_DEVICE", nlh, -EOPNOTSUPP);
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_KEYS_EXPIRED, 0, 1);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "wg0");
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("an event without ifindex", nlh, -EBADMSG);
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_KEYS_EXPIRED, 0, 1);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 5);
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("an event without ifname", nlh, -EBADMSG);
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_KEYS_EXPIRED, 0, 1);
+	mnl_attr_put_u16(nlh, WGDEVICE_A_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "wg0");
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("a 2-byte ifindex", nlh, -EBADMSG);
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_KEYS_EXPIRED, 0, 1);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "abcdefghijklmnop");
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("a 16-byte ifname", nlh, -EBADMSG);
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_KEYS_EXPIRED, 0, 1);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 5);
+	mnl_attr_put(nlh, WGDEVICE_A_IFNAME, 3, "wg0");
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("an ifname without its NUL", nlh, -EBADMSG);
+	nlh = nlmsg_genl_header(buf, 0x42, WG_CMD_EVENT_KEYS_EXPIRED, 0, 1);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 5);
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "wg0\nwg1");
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("an ifname with a newline (no interface has one)", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_HANDSHAKE_COMPLETED);
+	expect_bad_event("a peer event without a peer", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_HANDSHAKE_COMPLETED);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	for (int i = 0; i < 2; i++) {
+		pn = mnl_attr_nest_start(nlh, 0);
+		mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+		mnl_attr_nest_end(nlh, pn);
+	}
+	mnl_attr_nest_end(nlh, peers);
+	expect_bad_event("an event with two peers", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_DEVICE_CHANGED);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_EVENT_CHANGES, 1);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .name = "x" });
+	expect_bad_event("interface-changed with a peer", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_KEYS_EXPIRED);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	pn = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put_strz(nlh, WGPEER_A_NAME, "keyless");
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, peers);
+	expect_bad_event("a peer without a public key", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_KEYS_EXPIRED);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	pn = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN - 1, key);
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, peers);
+	expect_bad_event("a 31-byte public key", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_ADDED);
+	event_peer(nlh, &(struct test_peer){ .seed = 1, .name = "bell\a" });
+	expect_bad_event("a name with a control character", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_ENDPOINT_CHANGED);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	pn = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put(nlh, WGPEER_A_EVENT_OLD_ENDPOINT, 6, "\x02\x00\x01\x02\x03\x04");
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, peers);
+	expect_bad_event("a 6-byte old endpoint", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_CHANGED);
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	pn = mnl_attr_nest_start(nlh, 0);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put_u64(nlh, WGPEER_A_EVENT_CHANGES, 1);
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, peers);
+	expect_bad_event("8-byte peer changes", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_PEER_ADDED);
+	mnl_attr_put_u64(nlh, WGDEVICE_A_EVENT_PORTID, 1);
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("an 8-byte portid", nlh, -EBADMSG);
+	nlh = event_start(buf, WG_CMD_EVENT_HANDSHAKE_COMPLETED);
+	mnl_attr_put_u8(nlh, WGDEVICE_A_EVENT_SUPPRESSED, 1);
+	event_peer(nlh, &(struct test_peer){ .seed = 1 });
+	expect_bad_event("a 1-byte suppressed count", nlh, -EBADMSG);
+	{
+		/* Attributes of a newer module are skipped, as in dumps. */
+		struct wg_event ev;
+
+		nlh = event_start(buf, WG_CMD_EVENT_KEYS_EXPIRED);
+		mnl_attr_put_u32(nlh, 99, 1);
+		event_peer(nlh, &(struct test_peer){ .seed = 1 });
+		CHECK(!event_parse(&ev, nlh) && (ev.has & WG_EVENT_HAS_PEER), "events: unknown attributes are skipped");
+		event_clear(&ev);
+	}
+
+	/* Following one interface by name, and by index through a rename. */
+	{
+		struct event_filter f = { .ifname = "wg0" }, all = { 0 };
+		struct wg_event ev = { .cmd = WG_CMD_EVENT_KEYS_EXPIRED, .ifindex = 5 };
+		bool ok = true;
+
+		strcpy(ev.ifname, "wg0");
+		ok &= event_filter_match(&f, &ev) && f.ifindex == 5;
+		strcpy(ev.ifname, "renamed");
+		ok &= event_filter_match(&f, &ev);
+		ev.ifindex = 6;
+		ok &= !event_filter_match(&f, &ev);
+		strcpy(ev.ifname, "wg0");
+		ev.ifindex = 9;
+		ok &= event_filter_match(&f, &ev) && f.ifindex == 9;
+		strcpy(ev.ifname, "renamed");
+		ev.ifindex = 5;
+		ok &= !event_filter_match(&f, &ev) && event_filter_match(&all, &ev);
+		ev.cmd = WG_EVENT_LOST;
+		ok &= event_filter_match(&f, &ev);
+		CHECK(ok, "events: an interface is followed by name, and through a rename by its index");
+	}
+
+	/* The controller's answer naming the family and its groups. */
+	{
+		struct nlmsg_family fam;
+		struct nlattr *groups, *g;
+
+		nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0, 1);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "wireguard");
+		mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x1c);
+		groups = mnl_attr_nest_start(nlh, CTRL_ATTR_MCAST_GROUPS);
+		g = mnl_attr_nest_start(nlh, 1);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 7);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, "other");
+		mnl_attr_nest_end(nlh, g);
+		g = mnl_attr_nest_start(nlh, 2);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_MCAST_GRP_NAME, WG_MULTICAST_GROUP_EVENTS);
+		mnl_attr_put_u32(nlh, CTRL_ATTR_MCAST_GRP_ID, 9);
+		mnl_attr_nest_end(nlh, g);
+		mnl_attr_nest_end(nlh, groups);
+		CHECK(!nlmsg_parse_family(nlh, WG_MULTICAST_GROUP_EVENTS, &fam) && fam.id == 0x1c && fam.group == 9 &&
+		      !strcmp(fam.name, "wireguard"), "events: the family's id and event group are found");
+		CHECK(!nlmsg_parse_family(nlh, "missing", &fam) && fam.id == 0x1c && fam.group == 0,
+		      "events: a group the family does not have is 0");
+		nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0, 1);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "wireguard");
+		CHECK(nlmsg_parse_family(nlh, NULL, &fam) == -EBADMSG, "events: a family without an id is malformed");
+		nlh = nlmsg_genl_header(buf, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, 0, 1);
+		mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "abcdefghijklmnopq");
+		mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x1c);
+		CHECK(nlmsg_parse_family(nlh, NULL, &fam) == -EBADMSG, "events: a family name beyond GENL_NAMSIZ is malformed");
+	}
+}
+
 int main(void)
 {
 	if (sodium_init() < 0) {
@@ -1279,5 +2102,8 @@ int main(void)
 	test_netlink();
 	test_uapi();
 	test_edit_and_sync();
+	test_names();
+	test_policies();
+	test_events();
 	return test_failures ? 1 : 0;
 }

@@ -1141,6 +1141,12 @@ static int peer_attr(struct worker *w, struct dump *d, const struct nlattr *a,
 	case WGPEER_A_ALLOWEDIPS:
 		walk(w, d, data, len, allowedips_attr, "allowed IPs");
 		break;
+	case WGPEER_A_NAME:
+		/* kwg's peer name: a mutated SET may name a peer validly. */
+		if (len < 2 || len > WG_PEER_NAME_MAX + 1 || data[len - 1] ||
+		    memchr(data, '\0', len - 1))
+			note(w, "GET reply: WGPEER_A_NAME of %zu bytes, not a string", len);
+		break;
 	case WGPEER_A_UNSPEC:	/* 64-bit alignment padding */
 		break;
 	default:
