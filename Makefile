@@ -135,6 +135,8 @@ install: all
 	mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed 's#/usr/bin/#$(PREFIX)/bin/#g' tools/systemd/wg-quick@.service > $(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick@.service
 	install -m 0644 tools/systemd/wg-quick.target $(DESTDIR)$(SYSTEMDUNITDIR)/
+	sed 's#/usr/bin/#$(PREFIX)/bin/#g' tools/systemd/wg-reresolve@.service > $(DESTDIR)$(SYSTEMDUNITDIR)/wg-reresolve@.service
+	install -m 0644 tools/systemd/wg-reresolve@.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 
 uninstall:
 	rm -f $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/updates/wireguard.ko*
@@ -144,7 +146,9 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man8/wg-quick.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/wg-quick \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick@.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick.target
+		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-quick.target \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-reresolve@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/wg-reresolve@.timer
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean 2>/dev/null

@@ -30,6 +30,11 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio
 	# guest userland, copied from the host into the initramfs
 	bash iproute2 iperf3 iputils-ping ncat nftables iptables procps tcpdump
+	# wg-quick add-peer --qr runs qrencode; its tests decode the QR codes
+	# with zbarimg; the reresolve test serves names with dnsmasq (the
+	# program alone: the dnsmasq package would also start a DNS server on
+	# this machine)
+	qrencode zbar-tools dnsmasq-base
 	# reference peers
 	wireguard-tools wireguard-go
 	# real clients driven in the guest (tests/vm/suites/client-*.sh):
