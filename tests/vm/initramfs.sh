@@ -36,6 +36,10 @@ binaries=(
 	/usr/bin/grep /usr/bin/sed /usr/bin/mawk /usr/bin/diff /usr/bin/cmp
 	/usr/bin/find /usr/bin/xargs /usr/bin/readlink /usr/bin/realpath
 	/usr/bin/tcpdump /usr/bin/nice
+	# wg-quick add-peer, remove-peer and reresolve; the reresolve suite's
+	# DNS server
+	/usr/bin/flock /usr/bin/iconv /usr/bin/getent /usr/bin/qrencode
+	/usr/sbin/dnsmasq
 )
 # Debian's wireguard-tools: the reference `wg` and `wg-quick`.
 reference=(/usr/bin/wg /usr/bin/wg-quick)

@@ -896,6 +896,72 @@ static void p_unspec(struct msg *m)
 	unknown_peer_attr(m, WGPEER_A_UNSPEC);
 }
 
+/*
+ * kwg's WGPEER_A_NAME (uapi/wireguard.h): ours refuses a bad name by its
+ * own check, stock refuses the attribute itself; both with EINVAL, so the
+ * rows have no repaired variant (stock would refuse that too).
+ */
+static void name_attr(struct msg *m, const void *name, size_t len)
+{
+	int peers, p = peer_open(m, &peers);
+
+	put_key(m, WGPEER_A_PUBLIC_KEY, PK3);
+	mark(m, put(m, WGPEER_A_NAME, name, len));
+	put_u16(m, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, 7);
+	peer_close(m, peers, p);
+}
+
+static void p_name_control(struct msg *m)
+{
+	name_attr(m, "lap\ttop", sizeof("lap\ttop"));
+}
+
+static void p_name_c1(struct msg *m)
+{
+	name_attr(m, "a\xc2\x85" "b", sizeof("a\xc2\x85" "b"));
+}
+
+static void p_name_65(struct msg *m)
+{
+	char name[WG_PEER_NAME_MAX + 2];
+
+	memset(name, 'n', WG_PEER_NAME_MAX + 1);
+	name[WG_PEER_NAME_MAX + 1] = '\0';
+	name_attr(m, name, sizeof(name));
+}
+
+static void p_name_overlong(struct msg *m)
+{
+	/* "/" encoded in two bytes: not the shortest form. */
+	name_attr(m, "a\xc0\xaf" "b", sizeof("a\xc0\xaf" "b"));
+}
+
+static void p_name_surrogate(struct msg *m)
+{
+	name_attr(m, "\xed\xa0\x80", sizeof("\xed\xa0\x80"));
+}
+
+static void p_name_nonul(struct msg *m)
+{
+	name_attr(m, "laptop", strlen("laptop"));
+}
+
+static void p_name_inner_nul(struct msg *m)
+{
+	name_attr(m, "lap\0top", sizeof("lap\0top"));
+}
+
+/* The attributes only events carry are refused in a request. */
+static void p_event_old_endpoint(struct msg *m)
+{
+	unknown_peer_attr(m, WGPEER_A_EVENT_OLD_ENDPOINT);
+}
+
+static void d_event_portid(struct msg *m)
+{
+	unknown_dev_attr(m, WGDEVICE_A_EVENT_PORTID);
+}
+
 static void endpoint(struct msg *m, const void *sa, size_t len)
 {
 	int peers, p = peer_open(m, &peers);
@@ -1444,6 +1510,15 @@ static const struct row rows[] = {
 	R("SET: unknown peer attribute WGPEER_A_MAX+1", p_unknown_max1, I, NULL, SAME, SAME, 0),
 	R("SET: unknown peer attribute 0x3fff", p_unknown_3fff, I, NULL, SAME, SAME, 0),
 	R("SET: peer attribute 0 (WGPEER_A_UNSPEC)", p_unspec, I, NULL, SAME, SAME, 0),
+	R("SET: WGPEER_A_NAME with a tab", p_name_control, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: WGPEER_A_NAME with a C1 control (U+0085)", p_name_c1, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: WGPEER_A_NAME of 65 bytes", p_name_65, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: WGPEER_A_NAME with an overlong UTF-8 sequence", p_name_overlong, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: WGPEER_A_NAME with a UTF-16 surrogate", p_name_surrogate, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: WGPEER_A_NAME without NUL", p_name_nonul, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: WGPEER_A_NAME with a NUL inside", p_name_inner_nul, I, "WGPEER_A_NAME", SAME, SAME, OWN | NOVAR),
+	R("SET: event-only peer attribute WGPEER_A_EVENT_OLD_ENDPOINT", p_event_old_endpoint, I, NULL, SAME, SAME, 0),
+	R("SET: event-only device attribute WGDEVICE_A_EVENT_PORTID", d_event_portid, I, NULL, SAME, SAME, 0),
 	R("SET: WGPEER_A_ENDPOINT of family AF_UNIX", p_ep_unix, I, "WGPEER_A_ENDPOINT", 0, 0, OWN),
 	R("SET: WGPEER_A_ENDPOINT AF_INET of 8 bytes", p_ep_v4_short, ERANGE, "WGPEER_A_ENDPOINT", SAME, SAME, 0),
 	R("SET: WGPEER_A_ENDPOINT AF_INET6 of sockaddr_in's length", p_ep_v6_as_v4len, I, "WGPEER_A_ENDPOINT", 0, 0, OWN),
