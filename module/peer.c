@@ -93,7 +93,6 @@ struct wg_peer_name *wg_peer_name_alloc(const char *name, size_t len)
 	n = kmalloc(struct_size(n, str, len + 1), GFP_KERNEL);
 	if (unlikely(!n))
 		return NULL;
-	n->len = len;
 	memcpy(n->str, name, len);
 	n->str[len] = '\0';
 	return n;

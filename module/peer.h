@@ -26,7 +26,6 @@
  */
 struct wg_peer_name {
 	struct rcu_head rcu;
-	u8 len;			/* bytes before the NUL */
 	char str[];		/* NUL-terminated */
 };
 

@@ -40,13 +40,19 @@ static bool valid_name(const char *ifname)
 	       strcmp(ifname, ".") && strcmp(ifname, "..");
 }
 
-int ipc_get_device(struct wg_device **dev, const char *ifname)
+/* Which implementation serves ifname: 1 a userspace one (UAPI socket),
+ * 0 the kernel, or a negative errno. */
+static int backend_of(const char *ifname)
 {
-	int u;
-
 	if (!valid_name(ifname))
 		return -ENODEV;
-	u = uapi_probe(ifname);
+	return uapi_probe(ifname);
+}
+
+int ipc_get_device(struct wg_device **dev, const char *ifname)
+{
+	int u = backend_of(ifname);
+
 	if (u < 0)
 		return u;
 	if (u)
@@ -56,11 +62,8 @@ int ipc_get_device(struct wg_device **dev, const char *ifname)
 
 int ipc_set_device(struct wg_device *dev)
 {
-	int u;
+	int u = backend_of(dev->name);
 
-	if (!valid_name(dev->name))
-		return -ENODEV;
-	u = uapi_probe(dev->name);
 	if (u < 0)
 		return u;
 	if (u)
@@ -88,11 +91,8 @@ bool ipc_supports_allowedip_removal(const char *ifname)
 
 int ipc_peer_names(const char *ifname)
 {
-	int u;
+	int u = backend_of(ifname);
 
-	if (!valid_name(ifname))
-		return -ENODEV;
-	u = uapi_probe(ifname);
 	if (u < 0)
 		return u;
 	if (u)
