@@ -21,11 +21,18 @@ void report_ipc_error(const char *verb, const char *ifname, int err)
 }
 
 /* Why ifname cannot store peer names, or NULL when it can or when it is
- * no WireGuard device at all (*err: the negative errno that says so). */
+ * no WireGuard device at all (*err: the negative errno that says so).
+ * setconf and addconf ask before and while applying a file: the answer,
+ * a dump of the family's policy, is kept for the device last asked about. */
 static const char *names_unstorable(const char *ifname, int *err)
 {
-	int support = ipc_peer_names(ifname);
+	static char asked[IFNAMSIZ];
+	static int support;
 
+	if (!*asked || strcmp(asked, ifname)) {
+		support = ipc_peer_names(ifname);
+		snprintf(asked, sizeof(asked), "%s", ifname);
+	}
 	*err = support < 0 ? support : 0;
 	if (support == IPC_NAMES_USERSPACE)
 		return "this interface is served by a userspace implementation";
