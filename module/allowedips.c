@@ -23,6 +23,7 @@
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/rculist.h>
+#include <linux/sched.h>
 #include "allowedips.h"
 
 struct wg_allowedips_node {
@@ -343,8 +344,14 @@ void wg_allowedips_remove_owner(struct wg_allowedips *table,
 	struct wg_allowedips_node *node, *tmp;
 
 	lockdep_assert_held(lock);
-	list_for_each_entry_safe(node, tmp, &owner->entries, entry)
+	/*
+	 * A peer may own hundreds of thousands of prefixes: let others run
+	 * between them (on a debug kernel, freeing 10^5 was an RCU stall).
+	 */
+	list_for_each_entry_safe(node, tmp, &owner->entries, entry) {
 		remove_node(table, node, lock);
+		cond_resched();
+	}
 }
 
 /*
@@ -371,6 +378,7 @@ static void free_subtree(struct wg_allowedips_node *node, struct mutex *lock)
 		if (rcu_access_pointer(left->owner))
 			list_del(&left->entry);
 		kfree_rcu(left, rcu);
+		cond_resched();
 	}
 }
 

@@ -141,7 +141,7 @@ static inline void wg_allowedips_owner_init(struct wg_allowedips_owner *owner)
  *
  * Owners' entry lists become empty. Nodes are freed after an RCU grace
  * period, so concurrent readers stay safe. Process context (lockdep checks
- * @lock); does not sleep itself.
+ * @lock); may sleep (it reschedules between nodes).
  */
 void wg_allowedips_free(struct wg_allowedips *table, struct mutex *lock);
 
@@ -195,7 +195,8 @@ int wg_allowedips_remove(struct wg_allowedips *table, sa_family_t family,
  *
  * Cost is proportional to @owner's entries. After it returns no new lookup
  * yields @owner; lookups already running may still return it until an RCU
- * grace period has passed. Process context; does not sleep.
+ * grace period has passed. Process context (lockdep checks @lock); may
+ * sleep (it reschedules between entries).
  */
 void wg_allowedips_remove_owner(struct wg_allowedips *table,
 				struct wg_allowedips_owner *owner, struct mutex *lock);
