@@ -220,12 +220,14 @@ Endpoint = 127.0.0.1:52001
 
 [Peer]
 PublicKey = $P2
+Name = router
 AllowedIPs = $(ips 2 3)
 Endpoint = [::1]:52002
 PersistentKeepalive = 25
 
 [Peer]
 PublicKey = $P3
+Name = tablet
 AllowedIPs = $(ips 3 3)
 EOF
 
@@ -244,6 +246,7 @@ Endpoint = 127.0.0.2:52011
 
 [Peer]
 PublicKey = $P4
+Name = phone
 PresharedKey = $PSK2
 AllowedIPs = $(ips 14 13)
 Endpoint = 127.0.0.4:52014
@@ -362,10 +365,26 @@ set_scenario() {
 	reset_A
 }
 
+# listen [NS]: a `wg monitor all` in the background (in namespace NS if
+# given), so that each request and handshake also allocates its events, and
+# those allocations fail too. It must outlive every failure (a lost event
+# is reported, never fatal).
+listen() {
+	${1:+ip netns exec "$1"} wg monitor all >>"$T/events" 2>&1 &
+	LISTENER=$!
+	sleep 0.5
+}
+listener_check() {
+	check "$1: the event listener is still running" kill -0 "$LISTENER"
+	kill "$LISTENER"
+	wait "$LISTENER" 2>/dev/null
+}
+
 [[ $inject == 1 ]] && fi_nth_mode
 if part set; then
 ip link add wg0 type wireguard
 ip link set wg0 up
+listen
 set_scenario "setconf (replace peers, new key, port, fwmark)" wg setconf wg0 "$T/B.conf"
 set_scenario "set: add a peer with 16 allowed IPs" wg set wg0 peer "$P6" preshared-key "$T/psk2" \
 	endpoint 127.0.0.6:52006 persistent-keepalive 15 allowed-ips "$(ips 6 8)"
@@ -375,6 +394,9 @@ set_scenario "set: replace a peer's allowed IPs" wg set wg0 peer "$P2" allowed-i
 set_scenario "set: listen port, fwmark, remove a peer, add one" wg set wg0 listen-port 51003 \
 	fwmark 7 peer "$P3" remove peer "$P6" allowed-ips 10.7.0.0/16
 set_scenario "addconf: three peers" wg addconf wg0 "$T/C.conf"
+set_scenario "set: name a peer, rename one, remove a name" wg set wg0 peer "$P1" name "laptop" \
+	peer "$P2" name "" peer "$P3" name "téléphone"
+listener_check "SET_DEVICE"
 log_review "SET_DEVICE"
 leak_check "SET_DEVICE"
 ip link del wg0
@@ -601,6 +623,7 @@ fi
 if part traffic; then
 veth_wg_pair
 check "tunnel up" n a ping -c1 -W5 192.168.0.2
+listen a
 
 # window NAME SECONDS ATTRS PROBABILITY: ATTRS (failslab, fail_page_alloc
 # or both) fail PROBABILITY % of the atomic allocations of any task or
@@ -608,7 +631,7 @@ check "tunnel up" n a ping -c1 -W5 192.168.0.2
 # and re-added (a new handshake each time). Then the tunnel must recover.
 # shellcheck disable=SC2154 # pb: set by veth_wg_pair
 window() {
-	local name=$1 secs=$2 attrs=$3 prob=$4 a sets=0 setfail=0 end
+	local name=$1 secs=$2 attrs=$3 prob=$4 a sets=0 setfail=0 end pings
 	for a in $attrs; do
 		fi_set "$a" verbose 0
 		fi_set "$a" task-filter N
@@ -620,7 +643,9 @@ window() {
 	fi_set fail_page_alloc ignore-gfp-highmem Y
 	fi_set fail_page_alloc min-order 0
 	n a ping -q -i 0.01 -w "$((secs + 1))" 192.168.0.2 >"$T/ping-a" 2>&1 &
+	pings=($!)
 	n b ping -q -i 0.01 -w "$((secs + 1))" 192.168.0.1 >"$T/ping-b" 2>&1 &
+	pings+=($!)
 	sleep 0.5
 	for a in $attrs; do fi_set "$a" probability "$prob"; done
 	end=$((SECONDS + secs))
@@ -632,7 +657,8 @@ window() {
 		sleep 0.5
 	done
 	for a in failslab fail_page_alloc; do fi_set "$a" probability 0; done
-	wait
+	# The pings, not the event listener, which runs on.
+	wait "${pings[@]}"
 	# A re-add that failed in the window is done again now.
 	n a wg set wg0 peer "$pb" allowed-ips 192.168.0.2/32 endpoint 10.0.0.2:2
 	echo "    $name: $prob% of atomic allocations failing for ${secs}s: a->b $(grep -o '[0-9]* packets transmitted, [0-9]* received' "$T/ping-a"), b->a $(grep -o '[0-9]* packets transmitted, [0-9]* received' "$T/ping-b"), $sets peer re-adds ($setfail failed)"
@@ -648,6 +674,9 @@ if [[ $inject == 1 ]]; then
 else
 	skip "handshakes and data under injection (no fault injection in this kernel)"
 fi
+[[ $inject == 1 ]] &&
+	check "the listener heard the re-adds' handshakes" grep -q 'handshake' "$T/events"
+listener_check "handshakes and data"
 ip netns del a
 ip netns del b
 leak_check "handshakes and data"
