@@ -204,8 +204,10 @@ wait_until $((30 * KWG_SLOW)) sh -c "grep -q keys-expired $T/x1 && grep -q keys-
 sleep $((2 * KWG_SLOW))
 check_eq "ns1: one keys-expired, for wg2's key" 1 "$(count "$T/x1" keys-expired "$B")"
 check_eq "ns2: one keys-expired, for wg1's key" 1 "$(count "$T/x2" keys-expired "$A")"
+# Back to wg1: the initiation under way is sent there when it is retried,
+# up to 5 s (REKEY_TIMEOUT and its jitter) later.
 n ns2 wg set wg2 peer "$A" endpoint 127.0.0.1:10001
-check "the tunnel handshakes again after it" ping_ok ns2 "$(inner4 1)"
+check "the tunnel handshakes again after it" wait_until $((15 * KWG_SLOW)) ping_ok ns2 "$(inner4 1)"
 kill "${MONS[@]}" 2>/dev/null
 wait 2>/dev/null
 finish
