@@ -268,27 +268,92 @@ void wg_packet_encrypt_worker(struct work_struct *work)
 	wg_crypt_worker_run(work, encrypt_packet, wg_queue_enqueue_per_peer_tx);
 }
 
-/* The in-order consumer of a peer's encrypted packets. */
+/*
+ * A peer's encrypted messages gathered to leave together
+ * (wg_socket_send_batch_to_peer()): one DS field, each as long as the first
+ * but the last, within the batch limits, and one flow hash. A message
+ * keeps its inner flow's hash, which a receiver's RPS (or a veth's choice
+ * of backlog) may steer by: messages of one inner flow must all carry it,
+ * or they could be received out of order.
+ */
+struct tx_batch {
+	struct sk_buff_head msgs;
+	unsigned int bytes;
+	bool has_data;
+	u8 ds;
+};
+
+static bool tx_batch_takes(const struct tx_batch *batch,
+			   const struct sk_buff *skb)
+{
+	const struct sk_buff *first = skb_peek(&batch->msgs);
+
+	if (!first)
+		return true;
+	return PACKET_CB(skb)->ds == batch->ds && skb->len <= first->len &&
+	       skb->hash == first->hash && skb->l4_hash == first->l4_hash &&
+	       skb->sw_hash == first->sw_hash &&
+	       skb_peek_tail(&batch->msgs)->len == first->len &&
+	       skb_queue_len(&batch->msgs) < WG_BATCH_MAX_MESSAGES &&
+	       batch->bytes + skb->len <= WG_BATCH_MAX_BYTES;
+}
+
+static void tx_batch_add(struct tx_batch *batch, struct sk_buff *skb)
+{
+	if (skb_queue_empty(&batch->msgs))
+		batch->ds = PACKET_CB(skb)->ds;
+	batch->bytes += skb->len;
+	/* Anything longer than an empty message carries data: no keepalive. */
+	if (skb->len > WG_MSG_DATA_MIN_LEN)
+		batch->has_data = true;
+	__skb_queue_tail(&batch->msgs, skb);
+}
+
+/* Send what is gathered; true if it went out. Sets *data_sent for data. */
+static bool tx_batch_send(struct wg_peer *peer, struct tx_batch *batch,
+			  bool *data_sent)
+{
+	int ret;
+
+	if (skb_queue_empty(&batch->msgs))
+		return false;
+	if (skb_queue_len(&batch->msgs) == 1)
+		ret = wg_socket_send_skb_to_peer(peer, __skb_dequeue(&batch->msgs),
+						 batch->ds);
+	else
+		ret = wg_socket_send_batch_to_peer(peer, &batch->msgs, batch->ds);
+	if (!ret && batch->has_data)
+		*data_sent = true;
+	batch->bytes = 0;
+	batch->has_data = false;
+	return !ret;
+}
+
+/*
+ * The in-order consumer of a peer's encrypted packets: consecutive ones
+ * that can leave together go down as one batch, in order.
+ */
 void wg_packet_tx_worker(struct work_struct *work)
 {
 	struct wg_peer *peer = container_of(work, struct wg_peer,
 					    transmit_packet_work);
 	struct sk_buff_head *queue = &peer->tx_queue;
+	bool batching = wg_socket_batching();
 	struct wg_noise_keypair *keypair;
-	enum wg_packet_state state;
-	struct sk_buff *skb;
-	unsigned int len;
 	bool data_sent = false, sent = false;
+	enum wg_packet_state state;
+	struct tx_batch batch = { };
+	struct sk_buff *skb;
 
+	__skb_queue_head_init(&batch.msgs);
 	while ((skb = wg_queue_dequeue_done(queue, &state)) != NULL) {
 		keypair = PACKET_CB(skb)->keypair;
-		len = skb->len;
 		if (likely(state == WG_PACKET_CRYPTED && !READ_ONCE(peer->is_dead))) {
-			if (!wg_socket_send_skb_to_peer(peer, skb, PACKET_CB(skb)->ds)) {
-				sent = true;
-				if (len > WG_MSG_DATA_MIN_LEN)
-					data_sent = true;
-			}
+			if (!tx_batch_takes(&batch, skb))
+				sent |= tx_batch_send(peer, &batch, &data_sent);
+			tx_batch_add(&batch, skb);
+			if (!batching)
+				sent |= tx_batch_send(peer, &batch, &data_sent);
 		} else {
 			++peer->device->dev->stats.tx_dropped;
 			kfree_skb(skb);
@@ -296,6 +361,7 @@ void wg_packet_tx_worker(struct work_struct *work)
 		wg_noise_keypair_put(keypair);
 		cond_resched();
 	}
+	sent |= tx_batch_send(peer, &batch, &data_sent);
 	if (sent) {
 		wg_timers_any_authenticated_packet_traversal(peer);
 		wg_timers_any_authenticated_packet_sent(peer);

@@ -6,6 +6,7 @@
 
 #include <linux/if_ether.h>
 #include <linux/inetdevice.h>
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <net/addrconf.h>
@@ -30,15 +31,33 @@ static_assert(WG_OUTER_HEADERS_MAX_LEN ==
  */
 static DEFINE_PER_CPU(u8, outer_nesting);
 
+/*
+ * Outer batching (docs/performance.md): a peer's messages that leave
+ * together go down as one UDP GSO packet, and new sockets ask for UDP GRO,
+ * so that what a NIC received together reaches us in one trip too. Off,
+ * every datagram makes its own trip through the stack, as in stock; on or
+ * off, the same datagrams are on the wire.
+ */
+static bool udp_batching = true;
+module_param(udp_batching, bool, 0644);
+MODULE_PARM_DESC(udp_batching,
+		 "Send a peer's messages that leave together as one UDP GSO packet; new sockets ask for UDP GRO (default: on)");
+
+bool wg_socket_batching(void)
+{
+	return READ_ONCE(udp_batching);
+}
+
 u8 wg_socket_nesting(void)
 {
 	return __this_cpu_read(outer_nesting);
 }
 
-static void account_tx(struct wg_peer *peer, unsigned int len)
+static void account_tx(struct wg_peer *peer, unsigned int packets,
+		       unsigned int len)
 {
 	atomic64_add(len, &peer->tx_bytes);
-	dev_sw_netstats_tx_add(peer->device->dev, 1, len);
+	dev_sw_netstats_tx_add(peer->device->dev, packets, len);
 }
 
 /*
@@ -66,6 +85,18 @@ static bool source_off_route(const struct wg_endpoint *endpoint, int err,
 	if (err)
 		return err == -EINVAL;
 	return route_dev->ifindex != endpoint->src_if;
+}
+
+/*
+ * A UDP GSO packet's checksum is completed per segment, from the partial
+ * one the tunnel helpers put in the UDP header they push just below the
+ * messages: the stack's UDP segmentation wants it to start there.
+ */
+static void gso_csum_partial(struct sk_buff *skb)
+{
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) - sizeof(struct udphdr);
+	skb->csum_offset = offsetof(struct udphdr, check);
 }
 
 static int send4(struct wg_device *wg, struct sk_buff *skb,
@@ -129,6 +160,14 @@ static int send4(struct wg_device *wg, struct sk_buff *skb,
 		goto err;
 	}
 	skb->ignore_df = 1;
+	if (skb_is_gso(skb)) {
+		if (unlikely(dst_xfrm(&rt->dst))) {
+			ret = -EAGAIN;
+			ip_rt_put(rt);
+			goto out;
+		}
+		gso_csum_partial(skb);
+	}
 	udp_tunnel_xmit_skb(rt, sock, skb, fl.saddr, fl.daddr, ds,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
 			    fl.fl4_dport, false, false);
@@ -204,6 +243,14 @@ static int send6(struct wg_device *wg, struct sk_buff *skb,
 		goto err;
 	}
 	skb->ignore_df = 1;
+	if (skb_is_gso(skb)) {
+		if (unlikely(dst_xfrm(dst))) {
+			ret = -EAGAIN;
+			dst_release(dst);
+			goto out;
+		}
+		gso_csum_partial(skb);
+	}
 	udp_tunnel6_xmit_skb(dst, sock, skb, NULL, &fl.saddr, &fl.daddr, ds,
 			     ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
 			     fl.fl6_dport, false);
@@ -223,7 +270,9 @@ out:
 /*
  * Every skb sent here carries our control block: data packets from
  * wg_xmit(), fresh ones (keepalives, handshake messages) zeroed by
- * alloc_skb(), hence at nesting 0.
+ * alloc_skb(), hence at nesting 0, and batches (the deepest nesting of
+ * their messages). A batch whose route cannot take UDP GSO comes back
+ * unsent, with -EAGAIN.
  */
 static int send_to_endpoint(struct wg_device *wg, struct sk_buff *skb,
 			    const struct wg_endpoint *endpoint, u8 ds,
@@ -266,7 +315,85 @@ int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
 	if (unlikely(src_gone))
 		wg_socket_clear_peer_endpoint_src(peer);
 	if (likely(!ret))
-		account_tx(peer, len);
+		account_tx(peer, 1, len);
+	return ret;
+}
+
+/*
+ * One UDP GSO packet of the batch's messages, copied into pages (the
+ * messages are linear but for a rare frag_list, linearized here), with the
+ * deepest nesting among them. NULL when memory is short.
+ */
+static struct sk_buff *batch_to_gso(struct sk_buff_head *batch)
+{
+	const unsigned int headroom = NET_SKB_PAD + WG_OUTER_HEADERS_MAX_LEN +
+				      WG_LINK_HEADROOM;
+	unsigned int len = 0, off = 0;
+	struct sk_buff *msg, *skb;
+	u8 nesting = 0;
+	int err;
+
+	skb_queue_walk(batch, msg) {
+		if (unlikely(skb_linearize(msg)))
+			return NULL;
+		len += msg->len;
+		nesting = max(nesting, PACKET_CB(msg)->nesting);
+	}
+	skb = alloc_skb_with_frags(headroom, len, PAGE_ALLOC_COSTLY_ORDER,
+				   &err, GFP_ATOMIC | __GFP_NOWARN);
+	if (unlikely(!skb))
+		return NULL;
+	skb_reserve(skb, headroom);
+	skb->data_len = len;
+	skb->len = len;
+	skb_queue_walk(batch, msg) {
+		if (WARN_ON_ONCE(skb_store_bits(skb, off, msg->data, msg->len))) {
+			kfree_skb(skb);
+			return NULL;
+		}
+		off += msg->len;
+	}
+	memset(skb->cb, 0, sizeof(skb->cb));
+	PACKET_CB(skb)->nesting = nesting;
+	/* The messages' flow hash (they share it): see send.c's batches. */
+	skb_copy_hash(skb, skb_peek(batch));
+	skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4;
+	skb_shinfo(skb)->gso_size = skb_peek(batch)->len;
+	skb_shinfo(skb)->gso_segs = skb_queue_len(batch);
+	return skb;
+}
+
+int wg_socket_send_batch_to_peer(struct wg_peer *peer,
+				 struct sk_buff_head *batch, u8 ds)
+{
+	unsigned int n = skb_queue_len(batch), len = 0;
+	struct wg_endpoint endpoint;
+	bool src_gone = false;
+	struct sk_buff *skb;
+	int ret = -ENOMEM;
+
+	skb = batch_to_gso(batch);
+	if (likely(skb)) {
+		len = skb->len;
+		read_lock_bh(&peer->endpoint_lock);
+		endpoint = peer->endpoint;
+		read_unlock_bh(&peer->endpoint_lock);
+		ret = send_to_endpoint(peer->device, skb, &endpoint, ds,
+				       &peer->endpoint_cache, &src_gone);
+		if (unlikely(src_gone))
+			wg_socket_clear_peer_endpoint_src(peer);
+		if (ret == -EAGAIN)
+			kfree_skb(skb);
+	}
+	if (likely(skb && ret != -EAGAIN)) {
+		__skb_queue_purge(batch);
+		if (likely(!ret))
+			account_tx(peer, n, len);
+		return ret;
+	}
+	/* One by one: the stack could not take the batch as one. */
+	while ((skb = __skb_dequeue(batch)) != NULL)
+		ret = wg_socket_send_skb_to_peer(peer, skb, ds);
 	return ret;
 }
 
@@ -430,10 +557,21 @@ static void sock_free(struct sock *sock)
 
 static void set_sock_opts(struct socket *sock, u32 fwmark)
 {
+	int on = 1;
+
 	sock->sk->sk_allocation = GFP_ATOMIC;
 	sock->sk->sk_sndbuf = INT_MAX;
 	sk_set_memalloc(sock->sk);
 	WRITE_ONCE(sock->sk->sk_mark, fwmark);
+	/*
+	 * UDP GRO merges a flow's datagrams (one peer's, in practice) into
+	 * one packet for one trip up the stack; being a tunnel socket, ours
+	 * then gets them cut apart again just before our receive callback.
+	 * Without it, nothing is lost but the batching.
+	 */
+	if (wg_socket_batching())
+		sock_common_setsockopt(sock, SOL_UDP, UDP_GRO,
+				       KERNEL_SOCKPTR(&on), sizeof(on));
 }
 
 int wg_socket_create(struct wg_device *wg, u16 port, u32 fwmark,

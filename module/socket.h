@@ -108,6 +108,47 @@ void wg_socket_reinit(struct wg_device *wg, struct sock *new4,
 int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb,
 			       u8 ds);
 
+/*
+ * The most messages, and bytes of them, that go down as one UDP GSO packet:
+ * the UDP and IP length fields are 16 bits, and the stack's UDP
+ * segmentation takes at most UDP_MAX_SEGMENTS.
+ */
+#define WG_BATCH_MAX_MESSAGES 64
+#define WG_BATCH_MAX_BYTES (U16_MAX - WG_OUTER_HEADERS_MAX_LEN)
+
+/**
+ * wg_socket_batching() - Whether messages leaving together go down as one.
+ *
+ * The module parameter udp_batching (default on), read anew at each call.
+ *
+ * Context: any. Return: true if wg_socket_send_batch_to_peer() may be used.
+ */
+bool wg_socket_batching(void);
+
+/**
+ * wg_socket_send_batch_to_peer() - Send a peer's messages that leave together.
+ * @peer: the peer, as for wg_socket_send_skb_to_peer().
+ * @batch: two or more messages with our control block, oldest first, each
+ *	as long as the first but the last, which may be shorter; at most
+ *	%WG_BATCH_MAX_MESSAGES and %WG_BATCH_MAX_BYTES in all. Emptied: the
+ *	messages are consumed.
+ * @ds: the DS field of every outer header.
+ *
+ * The messages are copied into one UDP GSO packet, segment size the first
+ * one's length, that makes one trip through the IP and UDP stack; the
+ * device cuts it into one datagram per message, or the stack does when the
+ * device cannot. A route through IPsec cannot take UDP GSO: there (and if
+ * the copy cannot be allocated) the messages go one by one. The datagrams
+ * on the wire are the ones wg_socket_send_skb_to_peer() would have sent.
+ *
+ * Counts every message on the peer and the device.
+ *
+ * Context: as wg_socket_send_skb_to_peer(); allocates atomically.
+ * Return: 0, or why the messages were dropped.
+ */
+int wg_socket_send_batch_to_peer(struct wg_peer *peer,
+				 struct sk_buff_head *batch, u8 ds);
+
 /**
  * wg_socket_send_buffer_to_peer() - wg_socket_send_skb_to_peer() of a copy.
  * @peer: the peer.
