@@ -106,11 +106,18 @@ difftest:
 check:
 	tests/check.sh
 
-# Measurements against the stock module in the same run: VM suites marked
-# "bench". Ratios are reported, never judged: this machine is shared.
+# The benchmark (bench/run): plain veth, the stock module, ours and
+# wireguard-go, one guest at a time, interleaved over ROUNDS rounds (default
+# 3) on each series of KWG_KERNELS: TCP and UDP throughput, ping RTT,
+# control-plane times, memory, CPU per GB and UDP-stack trips per MB. The
+# report (medians, spread, ratio to stock; Markdown, JSON, PNG charts) goes
+# to bench/results/. Then the VM suites marked "bench" (peer removal) on
+# ours and stock, unless QUICK=1 (one short round, smaller sizes). Figures
+# are reported, never judged: this machine is shared.
+BENCH_SUITES = $(shell grep -l '^\# kwg-vm:.*bench' tests/vm/suites/*.sh | xargs -r -n1 basename | sed 's/\.sh$$//')
 bench:
-	KWG_SUITES="$$(grep -l '^# kwg-vm:.*bench' tests/vm/suites/*.sh | xargs -r -n1 basename | sed 's/\.sh$$//')" \
-		tests/vm/run-all
+	QUICK="$(QUICK)" ROUNDS="$(ROUNDS)" bench/run
+	[ "$(QUICK)" = 1 ] || KWG_SUITES="$(BENCH_SUITES)" KWG_MODULES="ours stock" tests/vm/run-all
 
 demo:
 	scripts/demo.sh

@@ -35,8 +35,10 @@ pkgs=(
 	# program alone: the dnsmasq package would also start a DNS server on
 	# this machine)
 	qrencode zbar-tools dnsmasq-base
-	# reference peers
+	# reference peers (and make bench's wireguard-go)
 	wireguard-tools wireguard-go
+	# make bench's charts (bench/report draws them with gnuplot)
+	gnuplot-nox
 	# real clients driven in the guest (tests/vm/suites/client-*.sh):
 	# pyroute2, systemd-networkd (systemd, above) with the D-Bus system bus,
 	# NetworkManager
