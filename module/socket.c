@@ -299,9 +299,9 @@ static int send_to_endpoint(struct wg_device *wg, struct sk_buff *skb,
 	return ret;
 }
 
-int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
+/* To the peer's endpoint, through its route cache; forgets a dead source. */
+static int send_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
 {
-	unsigned int len = skb->len;
 	struct wg_endpoint endpoint;
 	bool src_gone = false;
 	int ret;
@@ -314,6 +314,15 @@ int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
 			       &peer->endpoint_cache, &src_gone);
 	if (unlikely(src_gone))
 		wg_socket_clear_peer_endpoint_src(peer);
+	return ret;
+}
+
+int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
+{
+	unsigned int len = skb->len;
+	int ret;
+
+	ret = send_to_peer(peer, skb, ds);
 	if (likely(!ret))
 		account_tx(peer, 1, len);
 	return ret;
@@ -367,21 +376,13 @@ int wg_socket_send_batch_to_peer(struct wg_peer *peer,
 				 struct sk_buff_head *batch, u8 ds)
 {
 	unsigned int n = skb_queue_len(batch), len = 0;
-	struct wg_endpoint endpoint;
-	bool src_gone = false;
 	struct sk_buff *skb;
 	int ret = -ENOMEM;
 
 	skb = batch_to_gso(batch);
 	if (likely(skb)) {
 		len = skb->len;
-		read_lock_bh(&peer->endpoint_lock);
-		endpoint = peer->endpoint;
-		read_unlock_bh(&peer->endpoint_lock);
-		ret = send_to_endpoint(peer->device, skb, &endpoint, ds,
-				       &peer->endpoint_cache, &src_gone);
-		if (unlikely(src_gone))
-			wg_socket_clear_peer_endpoint_src(peer);
+		ret = send_to_peer(peer, skb, ds);
 		if (ret == -EAGAIN)
 			kfree_skb(skb);
 	}
