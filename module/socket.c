@@ -31,6 +31,10 @@ static_assert(WG_OUTER_HEADERS_MAX_LEN ==
  */
 static DEFINE_PER_CPU(u8, outer_nesting);
 
+/* Room for the outer headers in the skbs made here (messages, batches). */
+#define WG_SEND_HEADROOM (NET_SKB_PAD + WG_OUTER_HEADERS_MAX_LEN + \
+			  WG_LINK_HEADROOM)
+
 /*
  * Outer batching (docs/performance.md): a peer's messages that leave
  * together go down as one UDP GSO packet, and new sockets ask for UDP GRO,
@@ -88,15 +92,19 @@ static bool source_off_route(const struct wg_endpoint *endpoint, int err,
 }
 
 /*
- * A UDP GSO packet's checksum is completed per segment, from the partial
- * one the tunnel helpers put in the UDP header they push just below the
- * messages: the stack's UDP segmentation wants it to start there.
+ * Ready a UDP GSO packet for @dst, or say it cannot go: an IPsec route
+ * cannot take UDP GSO. Its checksum is completed per segment, from the
+ * partial one the tunnel helpers put in the UDP header they push just
+ * below the messages: the stack's UDP segmentation wants it to start there.
  */
-static void gso_csum_partial(struct sk_buff *skb)
+static bool gso_ready(struct sk_buff *skb, struct dst_entry *dst)
 {
+	if (unlikely(dst_xfrm(dst)))
+		return false;
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_headroom(skb) - sizeof(struct udphdr);
 	skb->csum_offset = offsetof(struct udphdr, check);
+	return true;
 }
 
 static int send4(struct wg_device *wg, struct sk_buff *skb,
@@ -160,13 +168,10 @@ static int send4(struct wg_device *wg, struct sk_buff *skb,
 		goto err;
 	}
 	skb->ignore_df = 1;
-	if (skb_is_gso(skb)) {
-		if (unlikely(dst_xfrm(&rt->dst))) {
-			ret = -EAGAIN;
-			ip_rt_put(rt);
-			goto out;
-		}
-		gso_csum_partial(skb);
+	if (skb_is_gso(skb) && !gso_ready(skb, &rt->dst)) {
+		ret = -EAGAIN;
+		ip_rt_put(rt);
+		goto out;
 	}
 	udp_tunnel_xmit_skb(rt, sock, skb, fl.saddr, fl.daddr, ds,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
@@ -243,13 +248,10 @@ static int send6(struct wg_device *wg, struct sk_buff *skb,
 		goto err;
 	}
 	skb->ignore_df = 1;
-	if (skb_is_gso(skb)) {
-		if (unlikely(dst_xfrm(dst))) {
-			ret = -EAGAIN;
-			dst_release(dst);
-			goto out;
-		}
-		gso_csum_partial(skb);
+	if (skb_is_gso(skb) && !gso_ready(skb, dst)) {
+		ret = -EAGAIN;
+		dst_release(dst);
+		goto out;
 	}
 	udp_tunnel6_xmit_skb(dst, sock, skb, NULL, &fl.saddr, &fl.daddr, ds,
 			     ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
@@ -335,8 +337,6 @@ int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb, u8 ds)
  */
 static struct sk_buff *batch_to_gso(struct sk_buff_head *batch)
 {
-	const unsigned int headroom = NET_SKB_PAD + WG_OUTER_HEADERS_MAX_LEN +
-				      WG_LINK_HEADROOM;
 	unsigned int len = 0, off = 0;
 	struct sk_buff *msg, *skb;
 	u8 nesting = 0;
@@ -348,11 +348,11 @@ static struct sk_buff *batch_to_gso(struct sk_buff_head *batch)
 		len += msg->len;
 		nesting = max(nesting, PACKET_CB(msg)->nesting);
 	}
-	skb = alloc_skb_with_frags(headroom, len, PAGE_ALLOC_COSTLY_ORDER,
+	skb = alloc_skb_with_frags(WG_SEND_HEADROOM, len, PAGE_ALLOC_COSTLY_ORDER,
 				   &err, GFP_ATOMIC | __GFP_NOWARN);
 	if (unlikely(!skb))
 		return NULL;
-	skb_reserve(skb, headroom);
+	skb_reserve(skb, WG_SEND_HEADROOM);
 	skb->data_len = len;
 	skb->len = len;
 	skb_queue_walk(batch, msg) {
@@ -400,13 +400,11 @@ int wg_socket_send_batch_to_peer(struct wg_peer *peer,
 
 static struct sk_buff *buffer_to_skb(void *data, size_t len)
 {
-	const unsigned int headroom = NET_SKB_PAD + WG_OUTER_HEADERS_MAX_LEN +
-				      WG_LINK_HEADROOM;
-	struct sk_buff *skb = alloc_skb(headroom + len, GFP_ATOMIC);
+	struct sk_buff *skb = alloc_skb(WG_SEND_HEADROOM + len, GFP_ATOMIC);
 
 	if (unlikely(!skb))
 		return NULL;
-	skb_reserve(skb, headroom);
+	skb_reserve(skb, WG_SEND_HEADROOM);
 	skb_set_inner_network_header(skb, 0);
 	skb_put_data(skb, data, len);
 	return skb;
