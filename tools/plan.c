@@ -106,43 +106,124 @@ static bool same_endpoint(const union wg_endpoint *a, const union wg_endpoint *b
 	return true;
 }
 
+/* An allowed IP as the kernel keys it, for sorting and comparing sets. */
+struct ip_key {
+	uint8_t family, cidr;
+	uint8_t addr[16];
+};
+
+static int ip_key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct ip_key));
+}
+
+/* The peer's allowed IPs as a sorted set; NULL only when out of memory. */
+static struct ip_key *ip_set(const struct wg_peer *p, size_t *n)
+{
+	struct ip_key *keys = malloc((p->num_ips ? p->num_ips : 1) * sizeof(*keys));
+	size_t o = 0;
+
+	if (!keys)
+		return NULL;
+	for (size_t i = 0; i < p->num_ips; i++) {
+		keys[i].family = p->ips[i].family == AF_INET6 ? 6 : 4;
+		keys[i].cidr = p->ips[i].cidr;
+		masked(&p->ips[i], keys[i].addr);
+	}
+	qsort(keys, p->num_ips, sizeof(*keys), ip_key_cmp);
+	for (size_t i = 0; i < p->num_ips; i++)
+		if (!o || ip_key_cmp(&keys[o - 1], &keys[i]))
+			keys[o++] = keys[i];
+	*n = o;
+	return keys;
+}
+
+/*
+ * Sets, not sequences: the kernel returns its own order, and a file may
+ * name an entry twice. Sorted, so that peers with many entries cost
+ * n log n rather than n squared. Out of memory, they count as different:
+ * the replacement is then sent, which is correct, only not minimal.
+ */
 static bool same_ips(const struct wg_peer *a, const struct wg_peer *b)
 {
-	/* Sets, not sequences: the kernel returns its own order. */
-	for (size_t i = 0; i < a->num_ips; i++) {
-		bool found = false;
+	struct ip_key *x, *y;
+	size_t nx, ny;
+	bool same;
 
-		for (size_t j = 0; j < b->num_ips && !found; j++)
-			found = allowedip_same(&a->ips[i], &b->ips[j]);
-		if (!found)
-			return false;
-	}
-	for (size_t i = 0; i < b->num_ips; i++) {
-		bool found = false;
+	x = ip_set(a, &nx);
+	y = ip_set(b, &ny);
+	same = x && y && nx == ny && !memcmp(x, y, nx * sizeof(*x));
+	free(x);
+	free(y);
+	return same;
+}
 
-		for (size_t j = 0; j < a->num_ips && !found; j++)
-			found = allowedip_same(&b->ips[i], &a->ips[j]);
-		if (!found)
-			return false;
+static int peer_key_cmp(const void *a, const void *b)
+{
+	const struct wg_peer *const *x = a, *const *y = b;
+
+	return memcmp((*x)->public_key, (*y)->public_key, WG_KEY_LEN);
+}
+
+/*
+ * The device's keyed peers sorted by public key, for peer_lookup(): ten
+ * thousand linear searches of ten thousand peers each took seconds.
+ */
+static struct wg_peer **peers_by_key(const struct wg_device *dev, size_t *n)
+{
+	struct wg_peer **index = malloc((dev->num_peers ? dev->num_peers : 1) * sizeof(*index));
+
+	if (!index)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < dev->num_peers; i++)
+		if (dev->peers[i].has & WGPEER_HAS_PUBLIC_KEY)
+			index[(*n)++] = &dev->peers[i];
+	qsort(index, *n, sizeof(*index), peer_key_cmp);
+	return index;
+}
+
+static struct wg_peer *peer_lookup(struct wg_peer **index, size_t n, const uint8_t key[WG_KEY_LEN])
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(index[mid]->public_key, key, WG_KEY_LEN);
+
+		if (!c)
+			return index[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return true;
+	return NULL;
 }
 
 /* Turns the file's description into the smallest change to current. */
 int sync_diff(struct wg_device *want, const struct wg_device *current)
 {
 	uint8_t (*gone)[WG_KEY_LEN] = NULL;
-	size_t ngone = 0, o = 0;
+	struct wg_peer **want_index, **current_index = NULL;
+	size_t ngone = 0, o = 0, nwant, ncurrent;
+	int ret = -1;
 
+	want_index = peers_by_key(want, &nwant);
+	if (!want_index)
+		return -1;
 	/* Peers the file no longer names, found before want is trimmed. */
 	if (current->num_peers) {
 		gone = malloc(current->num_peers * sizeof(*gone));
 		if (!gone)
-			return -1;
+			goto out;
 	}
 	for (size_t i = 0; i < current->num_peers; i++)
-		if (!device_find_peer(want, current->peers[i].public_key))
+		if (!peer_lookup(want_index, nwant, current->peers[i].public_key))
 			memcpy(gone[ngone++], current->peers[i].public_key, WG_KEY_LEN);
+	current_index = peers_by_key(current, &ncurrent);
+	if (!current_index)
+		goto out;
 
 	if ((current->has & WGDEVICE_HAS_PRIVATE_KEY) == (want->has & WGDEVICE_HAS_PRIVATE_KEY) &&
 	    (!(want->has & WGDEVICE_HAS_PRIVATE_KEY) ||
@@ -161,7 +242,7 @@ int sync_diff(struct wg_device *want, const struct wg_device *current)
 
 	for (size_t i = 0; i < want->num_peers; i++) {
 		struct wg_peer *p = &want->peers[i];
-		const struct wg_peer *c = device_find_peer((struct wg_device *)current, p->public_key);
+		const struct wg_peer *c = peer_lookup(current_index, ncurrent, p->public_key);
 		bool changed = false;
 
 		if (!c) {
@@ -212,15 +293,17 @@ int sync_diff(struct wg_device *want, const struct wg_device *current)
 	for (size_t i = 0; i < ngone; i++) {
 		struct wg_peer *p = device_add_peer(want);
 
-		if (!p) {
-			free(gone);
-			return -1;
-		}
+		if (!p)
+			goto out;
 		memcpy(p->public_key, gone[i], WG_KEY_LEN);
 		p->has = WGPEER_HAS_PUBLIC_KEY;
 		p->flags = WGPEER_F_REMOVE_ME;
 	}
+	ret = 0;
+out:
+	free(current_index);
+	free(want_index);
 	free(gone);
-	return 0;
+	return ret;
 }
 

@@ -1271,6 +1271,63 @@ static void test_edit_and_sync(void)
 		device_free(want);
 		device_free(cur_dev);
 	}
+
+	{
+		/*
+		 * A no-op at scale: 5,000 peers listed in the opposite order,
+		 * their entries with host bits set, repeated and reordered.
+		 * Nothing is sent; the keyed lookups keep it well under a
+		 * second (the linear ones took minutes under TCG).
+		 */
+		enum { NPEERS = 5000 };
+		struct wg_device *cur_dev = device_new(), *want = device_new();
+		char ip[64];
+
+		for (int i = 0; i < NPEERS; i++) {
+			struct wg_peer *p = device_add_peer(cur_dev);
+
+			memset(p->public_key, 0, WG_KEY_LEN);
+			memcpy(p->public_key, &i, sizeof(i));
+			p->has = WGPEER_HAS_PUBLIC_KEY;
+			snprintf(ip, sizeof(ip), "10.%d.%d.0/24", i / 256, i % 256);
+			*peer_add_ip(p) = mkip(ip, 0);
+			*peer_add_ip(p) = mkip("fd00::/64", 0);
+		}
+		for (int i = NPEERS - 1; i >= 0; i--) {
+			struct wg_peer *p = device_add_peer(want);
+
+			memset(p->public_key, 0, WG_KEY_LEN);
+			memcpy(p->public_key, &i, sizeof(i));
+			p->has = WGPEER_HAS_PUBLIC_KEY;
+			p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+			*peer_add_ip(p) = mkip("fd00::1/64", 0);
+			snprintf(ip, sizeof(ip), "10.%d.%d.%d/24", i / 256, i % 256, i % 200 + 1);
+			*peer_add_ip(p) = mkip(ip, 0);
+			*peer_add_ip(p) = mkip("fd00::/64", 0);
+		}
+		CHECK(!sync_diff(want, cur_dev) && want->num_peers == 0 &&
+		      !(want->has & (WGDEVICE_HAS_PRIVATE_KEY | WGDEVICE_HAS_LISTEN_PORT | WGDEVICE_HAS_FWMARK)),
+		      "syncconf: 5,000 unchanged peers, reordered, entries repeated: nothing to send (%zu)",
+		      want->num_peers);
+		device_free(want);
+		want = device_new();
+		for (int i = 0; i < NPEERS; i++) {
+			struct wg_peer *p = device_add_peer(want);
+
+			memset(p->public_key, 0, WG_KEY_LEN);
+			memcpy(p->public_key, &i, sizeof(i));
+			p->has = WGPEER_HAS_PUBLIC_KEY;
+			p->flags = WGPEER_F_REPLACE_ALLOWEDIPS;
+			snprintf(ip, sizeof(ip), "10.%d.%d.0/24", i / 256, i % 256);
+			*peer_add_ip(p) = mkip(ip, 0);
+			*peer_add_ip(p) = mkip(i == 4321 ? "fd00::/63" : "fd00::/64", 0);
+		}
+		CHECK(!sync_diff(want, cur_dev) && want->num_peers == 1 &&
+		      (want->peers[0].flags & WGPEER_F_REPLACE_ALLOWEDIPS) && want->peers[0].num_ips == 2,
+		      "syncconf: of 5,000 peers only the one whose set differs (same size) is sent");
+		device_free(want);
+		device_free(cur_dev);
+	}
 }
 
 /* --------------------------------------------------------------- names */
