@@ -64,6 +64,11 @@ modules=(
 	ip6table_raw xt_MASQUERADE xt_conntrack xt_mark xt_comment
 	xt_addrtype xt_connmark xt_nat xt_multiport xt_state xt_tcpudp
 	ipt_REJECT ip6t_REJECT nf_reject_ipv4 nf_reject_ipv6
+	# IPsec on the outer path (dp-batch-xfrm): ESP in transport mode with
+	# cbc(aes) and hmac(sha256) (built in), its IV generator, ip xfrm's
+	# netlink family; the default RNG that seeds the IV generator, and
+	# what its self-tests use (modules on 6.1, built into 6.12)
+	xfrm_user esp4 esp6 authenc echainiv drbg ctr sha512_generic
 )
 
 key=$( {

@@ -12,6 +12,7 @@
 # the same traffic checks, without the parameter.
 . /kwg/lib.sh
 . /kwg/common/veth-pair.sh
+. /kwg/common/batch-traffic.sh
 
 param=/sys/module/wireguard/parameters/udp_batching
 T=/sys/kernel/tracing
@@ -60,22 +61,13 @@ datagrams() { n b nft list counter inet kwgbatch msgs | awk '/packets/ { print $
 
 # run LABEL: TCP both ways and a UDP stream a -> b; then the checks.
 run() {
-	local label=$1 tx0 rx0 btx0 arx0 t0 d0 b0 ooo tx rx
+	local label=$1 tx0 rx0 btx0 arx0 t0 d0 b0 tx rx
 	tx0=$(stat_of a wg0 tx_packets) rx0=$(stat_of b wg0 rx_packets)
 	btx0=$(stat_of b wg0 tx_packets) arx0=$(stat_of a wg0 rx_packets)
 	d0=$(datagrams) t0=0 b0=$(backlog_drops)
 	((trips)) && echo 1 >"$T/events/kprobes/enable" && t0=$(trips_now)
 
-	n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
-	check "$label: TCP a -> b" n a iperf3 -c 192.168.0.2 -t 3 -O 1
-	n b iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.5
-	check "$label: TCP b -> a" n a iperf3 -c 192.168.0.2 -t 3 -O 1 -R
-	n b iperf3 -s -1 -J >/tmp/udp-srv.json 2>&1 &
-	sleep 0.5
-	check "$label: UDP a -> b, two streams" n a iperf3 -c 192.168.0.2 -u -l 1300 -b 25M -P 2 -t 3
-	wait
-	ooo=$(grep -o '"out_of_order":[[:space:]]*[0-9]*' /tmp/udp-srv.json | tail -n1 | grep -o '[0-9]*$')
-	check_eq "$label: UDP datagrams arrive in order" 0 "${ooo:-missing}"
+	batch_traffic "$label" 25M
 	sleep 1
 
 	check_eq "$label: the stack dropped nothing at a backlog" 0 "$(($(backlog_drops) - b0))"
@@ -109,13 +101,7 @@ for mode in on off; do
 		break
 	fi
 	for family in 4 6; do
-		if [[ $family == 6 ]]; then
-			n a wg set wg0 peer "$pb" endpoint "[fd00::2]:2"
-			n b wg set wg0 peer "$pa" endpoint "[fd00::1]:1"
-		else
-			n a wg set wg0 peer "$pb" endpoint 10.0.0.2:2
-			n b wg set wg0 peer "$pa" endpoint 10.0.0.1:1
-		fi
+		batch_endpoints "$family"
 		for segs in 64 1; do
 			n a ip link set va gso_max_segs "$segs"
 			n b ip link set vb gso_max_segs "$segs"
