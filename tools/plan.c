@@ -183,22 +183,16 @@ static struct wg_peer **peers_by_key(const struct wg_device *dev, size_t *n)
 	return index;
 }
 
+static int key_vs_peer(const void *key, const void *peer)
+{
+	return memcmp(key, (*(struct wg_peer *const *)peer)->public_key, WG_KEY_LEN);
+}
+
 static struct wg_peer *peer_lookup(struct wg_peer **index, size_t n, const uint8_t key[WG_KEY_LEN])
 {
-	size_t lo = 0, hi = n;
+	struct wg_peer **found = bsearch(key, index, n, sizeof(*index), key_vs_peer);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(index[mid]->public_key, key, WG_KEY_LEN);
-
-		if (!c)
-			return index[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return found ? *found : NULL;
 }
 
 /* Turns the file's description into the smallest change to current. */
