@@ -29,6 +29,13 @@ bool key_equal(const uint8_t a[WG_KEY_LEN], const uint8_t b[WG_KEY_LEN])
 	return acc == 0;
 }
 
+void key_clamp(uint8_t key[WG_KEY_LEN])
+{
+	key[0] &= 248;
+	key[31] &= 127;
+	key[31] |= 64;
+}
+
 struct wg_device *device_new(void)
 {
 	return calloc(1, sizeof(struct wg_device));

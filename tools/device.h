@@ -95,6 +95,8 @@ void peer_clear(struct wg_peer *peer);
 bool key_is_zero(const uint8_t key[WG_KEY_LEN]);
 /* Constant time, because keys are secrets. */
 bool key_equal(const uint8_t a[WG_KEY_LEN], const uint8_t b[WG_KEY_LEN]);
+/* Curve25519 clamping (RFC 7748): what the kernel stores of a private key. */
+void key_clamp(uint8_t key[WG_KEY_LEN]);
 void secure_zero(void *p, size_t len);
 
 /*

@@ -29,12 +29,8 @@ int cmd_genkey(int argc, char **argv)
 		fputs("Warning: writing to world accessible file.\n"
 		      "Consider setting the umask to 077 and trying again.\n", stderr);
 	randombytes_buf(key, sizeof(key));
-	if (!psk) {
-		/* Curve25519 clamping (RFC 7748). */
-		key[0] &= 248;
-		key[31] &= 127;
-		key[31] |= 64;
-	}
+	if (!psk)
+		key_clamp(key);
 	key_to_base64(b64, key);
 	sodium_memzero(key, sizeof(key));
 	puts(b64);

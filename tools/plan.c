@@ -195,6 +195,27 @@ static struct wg_peer *peer_lookup(struct wg_peer **index, size_t n, const uint8
 	return found ? *found : NULL;
 }
 
+/*
+ * The kernel keeps (and dumps) a private key clamped, so a file's key that
+ * differs only in the bits clamping sets is the same key: sending it again
+ * would make the device recompute every peer's static secret and drop
+ * their sessions.
+ */
+static bool same_private_key(const uint8_t file[WG_KEY_LEN], const uint8_t device[WG_KEY_LEN])
+{
+	uint8_t a[WG_KEY_LEN], b[WG_KEY_LEN];
+	bool same;
+
+	memcpy(a, file, WG_KEY_LEN);
+	memcpy(b, device, WG_KEY_LEN);
+	key_clamp(a);
+	key_clamp(b);
+	same = key_equal(a, b);
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(b, sizeof(b));
+	return same;
+}
+
 /* Turns the file's description into the smallest change to current. */
 int sync_diff(struct wg_device *want, const struct wg_device *current)
 {
@@ -221,7 +242,7 @@ int sync_diff(struct wg_device *want, const struct wg_device *current)
 
 	if ((current->has & WGDEVICE_HAS_PRIVATE_KEY) == (want->has & WGDEVICE_HAS_PRIVATE_KEY) &&
 	    (!(want->has & WGDEVICE_HAS_PRIVATE_KEY) ||
-	     key_equal(want->private_key, current->private_key)))
+	     same_private_key(want->private_key, current->private_key)))
 		want->has &= ~WGDEVICE_HAS_PRIVATE_KEY;
 	else
 		want->has |= WGDEVICE_HAS_PRIVATE_KEY;	/* absent: all zeros, removes it */

@@ -1205,6 +1205,7 @@ static void test_edit_and_sync(void)
 
 		/* current: A (psk, keepalive 25, x), B, C (y) */
 		fill_key(cur_dev->private_key, 1);
+		key_clamp(cur_dev->private_key);	/* as the kernel keeps it */
 		cur_dev->has = WGDEVICE_HAS_PRIVATE_KEY;
 		cur_dev->listen_port = 5000;
 		p = device_add_peer(cur_dev);
@@ -1222,7 +1223,8 @@ static void test_edit_and_sync(void)
 		*peer_add_ip(p) = mkip("10.3.0.0/16", 0);
 		*peer_add_ip(p) = mkip("10.4.0.0/16", 0);
 
-		/* file: same private key, no ListenPort; A without psk and
+		/* file: same private key (unclamped, as a key not made by
+		 * wg genkey may be), no ListenPort; A without psk and
 		 * keepalive; C unchanged (IPs in another order); D new. */
 		fill_key(want->private_key, 1);
 		want->has = WGDEVICE_HAS_PRIVATE_KEY;
@@ -1263,6 +1265,12 @@ static void test_edit_and_sync(void)
 			CHECK(!memcmp(want->peers[2].public_key, k, WG_KEY_LEN) &&
 			      want->peers[2].flags == WGPEER_F_REMOVE_ME, "syncconf: absent peer removed");
 		}
+		device_free(want);
+		want = device_new();
+		fill_key(want->private_key, 2);
+		want->has = WGDEVICE_HAS_PRIVATE_KEY;
+		CHECK(!sync_diff(want, cur_dev) && (want->has & WGDEVICE_HAS_PRIVATE_KEY),
+		      "syncconf: a different private key is sent");
 		device_free(want);
 		want = device_new();
 		CHECK(!sync_diff(want, cur_dev) && (want->has & WGDEVICE_HAS_PRIVATE_KEY) &&
