@@ -97,6 +97,22 @@ load_check() {
 	fi
 }
 
+# settled COMMAND...: the command's output once two readings 0.2 s apart
+# agree, or the last of 20: counters read one after another are only
+# comparable at a moment with nothing in flight (a keepalive may leave at
+# any time).
+settled() {
+	local x y
+	x=$("$@")
+	for _ in $(seq 20); do
+		sleep 0.2
+		y=$("$@")
+		[[ $x == "$y" ]] && break
+		x=$y
+	done
+	echo "$y"
+}
+
 # Network namespaces are the test hosts: n NAME COMMAND... runs in one.
 n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 

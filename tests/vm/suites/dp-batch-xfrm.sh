@@ -101,18 +101,8 @@ counts_once() {
 				NF == 3 && $1 ~ /=$/ { printf "%strx=%s %sttx=%s ", p, $2, p, $3 }'
 	done
 }
-# counts FAMILY: counts_once when two readings agree (nothing in flight).
-counts() {
-	local x y
-	x=$(counts_once "$1")
-	for _ in $(seq 20); do
-		sleep 0.2
-		y=$(counts_once "$1")
-		[[ $x == "$y" ]] && break
-		x=$y
-	done
-	echo "$y"
-}
+# counts FAMILY: counts_once at a moment with nothing in flight.
+counts() { settled counts_once "$1"; }
 
 # xfrm_on 4|6 / xfrm_off: transport-mode ESP on the tunnel's UDP
 # between the endpoint addresses, in both namespaces, both ways.

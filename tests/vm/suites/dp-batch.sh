@@ -59,31 +59,40 @@ table inet kwgbatch {
 EOF
 datagrams() { n b nft list counter inet kwgbatch msgs | awk '/packets/ { print $2 }'; }
 
+# counts_once: a's wg0 tx and rx packets, b's, the datagrams b's firewall
+# counted, each side's transfer tx and rx, and the trips; counts: the same
+# at a moment with nothing in flight.
+counts_once() {
+	echo "$(stat_of a wg0 tx_packets) $(stat_of a wg0 rx_packets)" \
+		"$(stat_of b wg0 tx_packets) $(stat_of b wg0 rx_packets) $(datagrams)" \
+		"$(transfer a 3) $(transfer a 2) $(transfer b 3) $(transfer b 2)" \
+		"$(if ((trips)); then trips_now; else echo 0; fi)"
+}
+counts() { settled counts_once; }
+
 # run LABEL: TCP both ways and a UDP stream a -> b; then the checks.
 run() {
-	local label=$1 tx0 rx0 btx0 arx0 t0 d0 b0 tx rx
-	tx0=$(stat_of a wg0 tx_packets) rx0=$(stat_of b wg0 rx_packets)
-	btx0=$(stat_of b wg0 tx_packets) arx0=$(stat_of a wg0 rx_packets)
-	d0=$(datagrams) t0=0 b0=$(backlog_drops)
-	((trips)) && echo 1 >"$T/events/kprobes/enable" && t0=$(trips_now)
+	local label=$1 atx0 arx0 btx0 brx0 d0 t0 b0 atx arx btx brx d attx atrx bttx btrx t
+	local all
+	((trips)) && echo 1 >"$T/events/kprobes/enable"
+	read -r atx0 arx0 btx0 brx0 d0 _ _ _ _ t0 <<<"$(counts)"
+	b0=$(backlog_drops)
 
 	batch_traffic "$label" 25M
-	sleep 1
 
+	read -r atx arx btx brx d attx atrx bttx btrx t <<<"$(counts)"
+	((trips)) && echo 0 >"$T/events/kprobes/enable"
+	atx=$((atx - atx0)) arx=$((arx - arx0)) btx=$((btx - btx0)) brx=$((brx - brx0))
 	check_eq "$label: the stack dropped nothing at a backlog" 0 "$(($(backlog_drops) - b0))"
-	tx=$(($(stat_of a wg0 tx_packets) - tx0)) rx=$(($(stat_of b wg0 rx_packets) - rx0))
-	check_eq "$label: b received every message a sent" "$tx" "$rx"
-	check_eq "$label: a received every message b sent" \
-		"$(($(stat_of b wg0 tx_packets) - btx0))" "$(($(stat_of a wg0 rx_packets) - arx0))"
-	check_eq "$label: a's transfer tx is b's rx" "$(transfer a 3)" "$(transfer b 2)"
-	check_eq "$label: b's transfer tx is a's rx" "$(transfer b 3)" "$(transfer a 2)"
+	check_eq "$label: b received every message a sent" "$atx" "$brx"
+	check_eq "$label: a received every message b sent" "$btx" "$arx"
+	check_eq "$label: a's transfer tx is b's rx" "$attx" "$btrx"
+	check_eq "$label: b's transfer tx is a's rx" "$bttx" "$atrx"
 	if [[ $segs == 1 ]]; then
-		check_eq "$label: one datagram on the veth per message" "$tx" "$(($(datagrams) - d0))"
+		check_eq "$label: one datagram on the veth per message" "$atx" "$((d - d0))"
 	fi
 	if ((trips)); then
-		local t=$(($(trips_now) - t0)) all
-		echo 0 >"$T/events/kprobes/enable"
-		all=$((tx + $(stat_of b wg0 tx_packets) - btx0))
+		t=$((t - t0)) all=$((atx + btx))
 		echo "# batch: $label: $all messages sent, $t trips through the UDP stack"
 		if [[ $KWG_MODULE == stock || $mode == off ]]; then
 			check_eq "$label: one trip per message" "$all" "$t"

@@ -88,17 +88,7 @@ snap_once() {
 			NF == 3 && $1 ~ /=$/ { printf "trx=%s ttx=%s ", $2, $3 }
 			END { while ((getline l <kp) > 0) { split(l, f, " "); if (f[1] ~ /^kwg_/) printf "%s=%s ", f[1], f[2] } }')"
 }
-snap() {
-	local a b
-	a=$(snap_once)
-	for _ in $(seq 20); do
-		sleep 0.2
-		b=$(snap_once)
-		[[ $a == "$b" ]] && break
-		a=$b
-	done
-	echo "$b"
-}
+snap() { settled snap_once; }
 # prefix P WORDS: each word with P in front.
 prefix() {
 	local w out=""
