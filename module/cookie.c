@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mac1, mac2 and cookie replies. The mac keys depend only on a public key,
- * so they are derived once (per device key, per peer) rather than per
- * message.
+ * mac1, mac2 and cookie replies. The mac keys depend only on a public key:
+ * the device's are derived once per key (every incoming handshake message
+ * needs them, under load too), a peer's when one of its messages needs
+ * them (see struct wg_cookie_maker).
  */
 #include <linux/random.h>
 #include <linux/string.h>
@@ -188,16 +189,13 @@ void wg_cookie_maker_init(struct wg_cookie_maker *maker,
 {
 	memset(maker, 0, sizeof(*maker));
 	rwlock_init(&maker->lock);
-	derive_key(maker->mac1_key, label_mac1, peer_public_key);
-	derive_key(maker->cookie_key, label_cookie, peer_public_key);
+	maker->peer_public = peer_public_key;
 }
 
 void wg_cookie_maker_clear(struct wg_cookie_maker *maker)
 {
 	write_lock_bh(&maker->lock);
 	memzero_explicit(maker->cookie, sizeof(maker->cookie));
-	memzero_explicit(maker->mac1_key, sizeof(maker->mac1_key));
-	memzero_explicit(maker->cookie_key, sizeof(maker->cookie_key));
 	maker->has_cookie = false;
 	maker->has_last_mac1 = false;
 	write_unlock_bh(&maker->lock);
@@ -206,12 +204,14 @@ void wg_cookie_maker_clear(struct wg_cookie_maker *maker)
 void wg_cookie_add_macs(struct wg_cookie_maker *maker, void *msg, size_t len)
 {
 	struct wg_msg_macs *macs = msg_macs(msg, len);
+	u8 mac1_key[WG_HASH_LEN];
 
 	if (WARN_ON(!is_handshake_len(len)))
 		return;
 
+	derive_key(mac1_key, label_mac1, maker->peer_public);
 	write_lock_bh(&maker->lock);
-	blake2s(macs->mac1, msg, maker->mac1_key, WG_MAC_LEN,
+	blake2s(macs->mac1, msg, mac1_key, WG_MAC_LEN,
 		len - sizeof(*macs), WG_HASH_LEN);
 	memcpy(maker->last_mac1, macs->mac1, WG_MAC_LEN);
 	maker->has_last_mac1 = true;
@@ -229,9 +229,10 @@ void wg_cookie_add_macs(struct wg_cookie_maker *maker, void *msg, size_t len)
 int wg_cookie_consume_reply(struct wg_cookie_maker *maker,
 			    const struct wg_msg_cookie *reply)
 {
-	u8 cookie[WG_COOKIE_LEN], mac1[WG_MAC_LEN];
+	u8 cookie[WG_COOKIE_LEN], mac1[WG_MAC_LEN], cookie_key[WG_HASH_LEN];
 	bool opened;
 
+	derive_key(cookie_key, label_cookie, maker->peer_public);
 	read_lock_bh(&maker->lock);
 	if (!maker->has_last_mac1) {
 		read_unlock_bh(&maker->lock);
@@ -241,7 +242,7 @@ int wg_cookie_consume_reply(struct wg_cookie_maker *maker,
 	opened = xchacha20poly1305_decrypt(cookie, reply->encrypted_cookie,
 					   sizeof(reply->encrypted_cookie),
 					   mac1, sizeof(mac1), reply->nonce,
-					   maker->cookie_key);
+					   cookie_key);
 	read_unlock_bh(&maker->lock);
 	if (!opened) {
 		/* What a failed open left there is keystream: erase it too. */

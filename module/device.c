@@ -249,6 +249,7 @@ static int wg_ndo_init(struct net_device *dev)
 /* Undoes wg_device_state_init(), erasing the device's secrets. */
 static void wg_device_state_uninit(struct wg_device *wg)
 {
+	wg_packet_rx_napi_uninit(wg);
 	wg_parallel_queue_uninit(&wg->incoming_handshakes);
 	wg_parallel_queue_uninit(&wg->encrypt_queue);
 	wg_parallel_queue_uninit(&wg->decrypt_queue);
@@ -369,8 +370,13 @@ static int wg_device_state_init(struct wg_device *wg)
 				     WG_MAX_QUEUED_INCOMING_HANDSHAKES);
 	if (ret)
 		goto err_decrypt;
+	ret = wg_packet_rx_napi_init(wg);
+	if (ret)
+		goto err_handshakes;
 	return 0;
 
+err_handshakes:
+	wg_parallel_queue_uninit(&wg->incoming_handshakes);
 err_decrypt:
 	wg_parallel_queue_uninit(&wg->decrypt_queue);
 err_encrypt:

@@ -3,6 +3,7 @@
 #define _KWG_DEVICE_H
 
 #include <linux/mutex.h>
+#include <linux/netdevice.h>
 #include <linux/list.h>
 #include <linux/ptr_ring.h>
 #include <linux/wait.h>
@@ -33,6 +34,27 @@ struct wg_parallel_queue {
 	struct workqueue_struct *wq;	/* where the workers run */
 	int last_cpu;
 };
+
+/**
+ * struct wg_rx_napi - A delivery poll for decrypted packets, shared by peers.
+ * @napi: polls @ready, on the CPU that last scheduled it.
+ * @lock: guards @ready, which any CPU's decryption may add to; taken with
+ *	BH off.
+ * @ready: this poll's peers whose oldest queued packet is decrypted (or
+ *	dead), each holding a reference and WG_PEER_RX_SCHEDULED while on it.
+ *
+ * As many as possible CPUs, each peer tied to one for its life (by its
+ * id) rather than a napi_struct per peer: one is some 400 bytes, a fifth
+ * of what a peer costs, and idle peers need none. Tied, because GRO and
+ * the batching of the stack hold packets per napi_struct until the poll
+ * ends: a peer moving between two would see its packets overtake each
+ * other. So a peer's packets still go up from one poll, in order.
+ */
+struct wg_rx_napi {
+	struct napi_struct napi;
+	spinlock_t lock;		/* guards ready */
+	struct list_head ready;
+} ____cacheline_aligned_in_smp;
 
 struct wg_device {
 	struct net_device *dev;
@@ -67,6 +89,8 @@ struct wg_device {
 
 	struct wg_parallel_queue encrypt_queue;
 	struct wg_parallel_queue decrypt_queue;
+	/* Indexed by CPU id, nr_cpu_ids of them: see struct wg_rx_napi. */
+	struct wg_rx_napi *rx_napi;
 	/* Received handshake messages (skbs), bounded, served on all CPUs. */
 	struct wg_parallel_queue incoming_handshakes;
 	atomic_t incoming_handshakes_len;

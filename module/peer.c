@@ -49,7 +49,9 @@ struct wg_peer *wg_peer_alloc(struct wg_device *wg,
 	wg_noise_handshake_init(&peer->handshake, &wg->noise, public_key,
 				NULL, &peer->refcount, peer_release);
 	wg_noise_keypairs_init(&peer->keypairs);
-	wg_cookie_maker_init(&peer->cookie_maker, public_key);
+	/* The handshake's copy of the key lives as long as the maker. */
+	wg_cookie_maker_init(&peer->cookie_maker,
+			     peer->handshake.pubkey_entry.pubkey);
 	wg_allowedips_owner_init(&peer->allowedips);
 	rwlock_init(&peer->endpoint_lock);
 	spin_lock_init(&peer->send_lock);
@@ -58,6 +60,7 @@ struct wg_peer *wg_peer_alloc(struct wg_device *wg,
 	skb_queue_head_init(&peer->staged_packet_queue);
 	skb_queue_head_init(&peer->tx_queue);
 	skb_queue_head_init(&peer->rx_queue);
+	INIT_LIST_HEAD(&peer->rx_ready);
 	INIT_WORK(&peer->transmit_packet_work, wg_packet_tx_worker);
 	INIT_WORK(&peer->transmit_handshake_work, wg_packet_handshake_send_worker);
 	wg_timers_init(peer);
@@ -68,13 +71,14 @@ struct wg_peer *wg_peer_alloc(struct wg_device *wg,
 void wg_peer_publish(struct wg_peer *peer)
 {
 	struct wg_device *wg = peer->device;
+	u64 slot;
 
 	lockdep_assert_held(&wg->device_update_lock);
 	/* The caller looked the key up under the same mutex: it is free. */
 	WARN_ON(wg_noise_handshake_publish(&peer->handshake));
 	peer->internal_id = wg->peer_next_id++;
-	netif_napi_add(wg->dev, &peer->napi, wg_packet_rx_poll);
-	napi_enable(&peer->napi);
+	slot = peer->internal_id;
+	peer->rx_napi = &wg->rx_napi[do_div(slot, nr_cpu_ids)];
 	list_add_tail(&peer->peer_list, &wg->peer_list);
 	wg->num_peers++;
 	wg->device_update_gen++;
@@ -186,8 +190,7 @@ static void peer_finish_removal(struct wg_peer *peer)
 		   skb_queue_empty_lockless(&peer->tx_queue) &&
 		   skb_queue_empty_lockless(&peer->rx_queue));
 	flush_work(&peer->transmit_packet_work);
-	napi_disable(&peer->napi);
-	__netif_napi_del(&peer->napi);
+	/* It may still be on a CPU's ready list: that holds a reference. */
 	/* Now, not in the RCU-deferred free: see the function's contract. */
 	wg_socket_release_peer_routes(peer);
 	/* The preshared key too: it goes now, not with the last reference. */

@@ -29,6 +29,22 @@ struct wg_peer_name {
 	char str[];		/* NUL-terminated */
 };
 
+/* Bits of wg_peer.rx_flags. */
+enum {
+	/* On a wg_rx_napi.ready list, holding a reference for it. */
+	WG_PEER_RX_SCHEDULED,
+};
+
+/* The timers of a peer, indexes of wg_peer.timer_due. */
+enum wg_peer_timer {
+	WG_TIMER_RETRANSMIT_HANDSHAKE,
+	WG_TIMER_SEND_KEEPALIVE,
+	WG_TIMER_NEW_HANDSHAKE,
+	WG_TIMER_ZERO_KEY_MATERIAL,
+	WG_TIMER_PERSISTENT_KEEPALIVE,
+	WG_PEER_TIMERS
+};
+
 struct wg_peer {
 	struct wg_device *device;
 	struct wg_noise_handshake handshake;
@@ -47,16 +63,18 @@ struct wg_peer {
 	/* In flight, in order: leave (tx) or go up (rx) from the head. */
 	struct sk_buff_head tx_queue;
 	struct sk_buff_head rx_queue;
-	struct napi_struct napi;
+	/* Its delivery poll, from publication on (struct wg_rx_napi). */
+	struct wg_rx_napi *rx_napi;
+	/* On rx_napi->ready while WG_PEER_RX_SCHEDULED is set. */
+	struct list_head rx_ready;
+	unsigned long rx_flags;
 	struct work_struct transmit_packet_work;
 	struct work_struct transmit_handshake_work;
 	struct work_struct clear_peer_work;
 
-	struct timer_list timer_retransmit_handshake;
-	struct timer_list timer_send_keepalive;
-	struct timer_list timer_new_handshake;
-	struct timer_list timer_zero_key_material;
-	struct timer_list timer_persistent_keepalive;
+	/* The five timers of protocol.md section 5 share one: timers.c. */
+	struct timer_list timer;
+	unsigned long timer_due[WG_PEER_TIMERS];	/* jiffies; 0: not armed */
 	unsigned int timer_handshake_attempts;
 	u16 persistent_keepalive_interval;
 	bool timer_need_another_keepalive;

@@ -127,6 +127,6 @@ void wg_queue_enqueue_per_peer_rx(struct sk_buff *skb, enum wg_packet_state stat
 	rcu_read_lock_bh();
 	peer = PACKET_PEER(skb);
 	atomic_set_release(&PACKET_CB(skb)->state, state);
-	napi_schedule(&peer->napi);
+	wg_packet_rx_schedule(peer);
 	rcu_read_unlock_bh();
 }

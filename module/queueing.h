@@ -235,10 +235,49 @@ wg_crypt_worker_run(struct work_struct *work,
 /* The work items: received handshakes, decryption. */
 void wg_packet_handshake_receive_worker(struct work_struct *work);
 void wg_packet_decrypt_worker(struct work_struct *work);
-/*
- * A peer's NAPI poll: its decrypted packets in order, through the replay
- * window, roaming, the timers and the allowed-IPs check, up the stack.
+/* Whether the head of a per-peer queue is done with its crypto. */
+static inline bool wg_queue_head_done(struct sk_buff_head *queue)
+{
+	struct sk_buff *skb;
+	bool done;
+
+	spin_lock_bh(&queue->lock);
+	skb = skb_peek(queue);
+	done = skb && atomic_read_acquire(&PACKET_CB(skb)->state) !=
+		      WG_PACKET_UNCRYPTED;
+	spin_unlock_bh(&queue->lock);
+	return done;
+}
+
+/**
+ * wg_packet_rx_schedule() - Have the peer's poll deliver its packets.
+ * @peer: a peer whose oldest queued packet may just have become ready.
+ *
+ * Puts @peer on its struct wg_rx_napi's list unless it is there already
+ * (WG_PEER_RX_SCHEDULED), taking a reference for the list; a peer
+ * whose last reference is gone is left alone (its queue is empty).
+ *
+ * Context: BH off, inside an RCU read section that keeps @peer's memory.
+ * The caller published the packet's state before: the test-and-set here
+ * orders it against the poll's clearing of the bit and second look.
  */
-int wg_packet_rx_poll(struct napi_struct *napi, int budget);
+void wg_packet_rx_schedule(struct wg_peer *peer);
+
+/**
+ * wg_packet_rx_napi_init() - Set up a device's delivery polls.
+ * @wg: the device, not yet registered.
+ *
+ * Context: process. Return: 0 or -ENOMEM.
+ */
+int wg_packet_rx_napi_init(struct wg_device *wg);
+
+/**
+ * wg_packet_rx_napi_uninit() - Stop and free them.
+ * @wg: the device, whose peers are all removed (their queues empty).
+ *
+ * Drops the references of peers still on a ready list.
+ * Context: process; sleeps.
+ */
+void wg_packet_rx_napi_uninit(struct wg_device *wg);
 
 #endif /* _KWG_QUEUEING_H */

@@ -391,7 +391,8 @@ static void keep_key_fresh(struct wg_peer *peer, struct wg_noise_keypair *keypai
 	}
 }
 
-static void deliver(struct wg_peer *peer, struct sk_buff *skb, u8 outer_ds)
+static void deliver(struct napi_struct *napi, struct wg_peer *peer,
+		    struct sk_buff *skb, u8 outer_ds)
 {
 	struct wg_device *wg = peer->device;
 	struct net_device *dev = wg->dev;
@@ -463,7 +464,7 @@ static void deliver(struct wg_peer *peer, struct sk_buff *skb, u8 outer_ds)
 	}
 
 	account_rx(peer, message_len);
-	napi_gro_receive(&peer->napi, skb);
+	napi_gro_receive(napi, skb);
 	return;
 
 invalid:
@@ -475,9 +476,14 @@ invalid:
 	kfree_skb(skb);
 }
 
-int wg_packet_rx_poll(struct napi_struct *napi, int budget)
+/*
+ * Up to @budget of the peer's decrypted packets, in order, through the
+ * replay window, roaming, the timers and the allowed-IPs check, up the
+ * stack; stops at the first still being decrypted. Returns how many.
+ */
+static int deliver_peer(struct napi_struct *napi, struct wg_peer *peer,
+			int budget)
 {
-	struct wg_peer *peer = container_of(napi, struct wg_peer, napi);
 	struct sk_buff_head *queue = &peer->rx_queue;
 	struct wg_noise_keypair *keypair;
 	struct wg_endpoint endpoint;
@@ -485,9 +491,6 @@ int wg_packet_rx_poll(struct napi_struct *napi, int budget)
 	struct sk_buff *skb;
 	int work_done = 0;
 	u8 outer_ds;
-
-	if (unlikely(budget <= 0))
-		return 0;
 
 	while (work_done < budget &&
 	       (skb = wg_queue_dequeue_done(queue, &state)) != NULL) {
@@ -528,7 +531,7 @@ int wg_packet_rx_poll(struct napi_struct *napi, int budget)
 		wg_timers_any_authenticated_packet_received(peer);
 		wg_timers_any_authenticated_packet_traversal(peer);
 		wg_noise_keypair_put(keypair);
-		deliver(peer, skb, outer_ds);
+		deliver(napi, peer, skb, outer_ds);
 		continue;
 drop:
 		/* Not authentic, replayed, or no room (rx_dropped at enqueue). */
@@ -537,7 +540,117 @@ drop:
 	}
 
 	wg_peer_note_drained(peer, queue);
+	return work_done;
+}
+
+void wg_packet_rx_schedule(struct wg_peer *peer)
+{
+	struct wg_rx_napi *rx;
+
+	if (test_and_set_bit(WG_PEER_RX_SCHEDULED, &peer->rx_flags))
+		return;
+	if (unlikely(!wg_peer_get_maybe_zero(peer))) {
+		clear_bit(WG_PEER_RX_SCHEDULED, &peer->rx_flags);
+		return;
+	}
+	rx = peer->rx_napi;
+	spin_lock(&rx->lock);
+	list_add_tail(&peer->rx_ready, &rx->ready);
+	spin_unlock(&rx->lock);
+	napi_schedule(&rx->napi);
+}
+
+static struct wg_peer *next_ready(struct wg_rx_napi *rx)
+{
+	struct wg_peer *peer;
+
+	spin_lock(&rx->lock);
+	peer = list_first_entry_or_null(&rx->ready, struct wg_peer, rx_ready);
+	if (peer)
+		list_del_init(&peer->rx_ready);
+	spin_unlock(&rx->lock);
+	return peer;
+}
+
+/*
+ * A delivery poll: its ready peers in turn, each until its oldest packet
+ * is still being decrypted, or the budget is spent (then it goes to the
+ * back of the list, still scheduled, and the poll comes back).
+ */
+static int rx_poll(struct napi_struct *napi, int budget)
+{
+	struct wg_rx_napi *rx = container_of(napi, struct wg_rx_napi, napi);
+	struct wg_peer *peer;
+	int work_done = 0;
+
+	while (work_done < budget && (peer = next_ready(rx)) != NULL) {
+		work_done += deliver_peer(napi, peer, budget - work_done);
+		if (work_done == budget && wg_queue_head_done(&peer->rx_queue)) {
+			spin_lock(&rx->lock);
+			list_add_tail(&peer->rx_ready, &rx->ready);
+			spin_unlock(&rx->lock);
+			break;
+		}
+		clear_bit(WG_PEER_RX_SCHEDULED, &peer->rx_flags);
+		/*
+		 * Against wg_packet_rx_schedule(): a packet finished since
+		 * our last look either sees the bit clear or is seen here.
+		 */
+		smp_mb__after_atomic();
+		if (wg_queue_head_done(&peer->rx_queue) &&
+		    !test_and_set_bit(WG_PEER_RX_SCHEDULED, &peer->rx_flags)) {
+			spin_lock(&rx->lock);
+			list_add_tail(&peer->rx_ready, &rx->ready);
+			spin_unlock(&rx->lock);
+			continue;
+		}
+		wg_peer_put(peer);
+	}
 	if (work_done < budget)
 		napi_complete_done(napi, work_done);
 	return work_done;
+}
+
+int wg_packet_rx_napi_init(struct wg_device *wg)
+{
+	unsigned int cpu;
+
+	wg->rx_napi = kcalloc(nr_cpu_ids, sizeof(*wg->rx_napi), GFP_KERNEL);
+	if (!wg->rx_napi)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct wg_rx_napi *rx = &wg->rx_napi[cpu];
+
+		spin_lock_init(&rx->lock);
+		INIT_LIST_HEAD(&rx->ready);
+		netif_napi_add(wg->dev, &rx->napi, rx_poll);
+		napi_enable(&rx->napi);
+	}
+	return 0;
+}
+
+void wg_packet_rx_napi_uninit(struct wg_device *wg)
+{
+	struct wg_peer *peer;
+	unsigned int cpu;
+
+	if (!wg->rx_napi)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct wg_rx_napi *rx = &wg->rx_napi[cpu];
+
+		napi_disable(&rx->napi);
+		/* Peers whose queues emptied before the poll came round. */
+		local_bh_disable();
+		while ((peer = next_ready(rx)) != NULL) {
+			clear_bit(WG_PEER_RX_SCHEDULED, &peer->rx_flags);
+			wg_peer_put(peer);
+		}
+		local_bh_enable();
+		__netif_napi_del(&rx->napi);
+	}
+	/* Busy pollers may still see them in the NAPI hash. */
+	synchronize_net();
+	kfree(wg->rx_napi);
+	wg->rx_napi = NULL;
 }

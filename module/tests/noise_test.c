@@ -65,7 +65,8 @@ static void side_init(struct kunit *test, struct side *s, const u8 *peer_pub,
 	wg_noise_keypairs_init(&s->kps);
 	wg_cookie_checker_init(&s->checker);
 	wg_cookie_checker_set_key(&s->checker, s->pub);
-	wg_cookie_maker_init(&s->maker, peer_pub);
+	/* As a peer does: the maker keeps the handshake's copy of the key. */
+	wg_cookie_maker_init(&s->maker, s->hs.pubkey_entry.pubkey);
 }
 
 static void side_done(struct kunit *test, struct side *s)
