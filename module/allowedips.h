@@ -11,12 +11,21 @@
  * Locking: readers (lookups) run lock-free under RCU. Writers (insert,
  * remove, walk, free) are serialised by the caller's configuration mutex,
  * which each writer takes as @lock purely so lockdep can check it is held.
- * Nodes are freed after an RCU grace period.
+ * Writers run in process context and may sleep.
  *
- * Memory: an insert takes its nodes from a pool the caller filled
- * beforehand (struct wg_allowedips_pool), so that a configuration change
- * can allocate everything it needs first and then apply all of it with
- * steps that cannot fail.
+ * Memory: an entry costs one 64-byte node, plus at most one node where it
+ * parts from another prefix (40 bytes on 64-bit; 64 for a removed entry
+ * kept in place to branch), from two slab caches that
+ * wg_allowedips_module_init() creates. An insert takes its nodes from a
+ * pool the caller filled beforehand (struct wg_allowedips_pool), so that a
+ * configuration change can allocate everything it needs first and then
+ * apply all of it with steps that cannot fail. Nodes a writer unpublishes
+ * are freed after an RCU grace period: they collect in the table's batch
+ * (a page of pointers, allocated by the writer that needs a new one, with
+ * GFP_KERNEL), which goes to call_rcu() when full or when the table is
+ * freed. Without memory for a batch the writer waits for the grace period
+ * itself (synchronize_rcu()), node by node until a page can be had again.
+ * No step fails for lack of memory but the pool fill.
  */
 #ifndef _KWG_ALLOWEDIPS_H
 #define _KWG_ALLOWEDIPS_H
@@ -34,6 +43,8 @@ struct wg_allowedips_node;
 struct wg_allowedips {
 	struct wg_allowedips_node __rcu *root4;
 	struct wg_allowedips_node __rcu *root6;
+	/* Nodes unpublished, freed after a grace period; the writer's. */
+	struct retire_batch *retiring;
 	/* Bumped on every change; lets a paused walk detect one. */
 	unsigned long seq;
 };
@@ -69,15 +80,37 @@ struct wg_allowedips_cursor {
 
 /*
  * Nodes allocated ahead of a batch of inserts, private to the caller (no
- * lock). An insert takes at most this many: the entry, and a branch node
- * when the new prefix parts from an existing one.
+ * lock). An insert takes at most this many of each kind: the entry, and a
+ * branch node when the new prefix parts from an existing one. The lists
+ * link unpublished nodes.
  */
-#define WG_ALLOWEDIPS_NODES_PER_INSERT 2
+#define WG_ALLOWEDIPS_ENTRIES_PER_INSERT 1
+#define WG_ALLOWEDIPS_BRANCHES_PER_INSERT 1
 
 struct wg_allowedips_pool {
-	struct list_head nodes;
-	unsigned int count;
+	struct wg_allowedips_node *entries;
+	struct wg_allowedips_node *branches;
+	unsigned int entry_count;
+	unsigned int branch_count;
 };
+
+/**
+ * wg_allowedips_module_init() - Create the node caches.
+ *
+ * Context: once, before any other function here; process context.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int wg_allowedips_module_init(void);
+
+/**
+ * wg_allowedips_module_uninit() - Destroy the node caches.
+ *
+ * Context: once, after every table is freed and every pool released;
+ * process context. Sleeps: waits for the frees still pending after a grace
+ * period (rcu_barrier()).
+ */
+void wg_allowedips_module_uninit(void);
 
 /**
  * wg_allowedips_pool_init() - Initialise an empty pool.
@@ -87,8 +120,10 @@ struct wg_allowedips_pool {
  */
 static inline void wg_allowedips_pool_init(struct wg_allowedips_pool *pool)
 {
-	INIT_LIST_HEAD(&pool->nodes);
-	pool->count = 0;
+	pool->entries = NULL;
+	pool->branches = NULL;
+	pool->entry_count = 0;
+	pool->branch_count = 0;
 }
 
 /**
@@ -99,8 +134,9 @@ static inline void wg_allowedips_pool_init(struct wg_allowedips_pool *pool)
  *
  * Afterwards every one of @inserts calls of wg_allowedips_insert() with
  * this pool and valid arguments succeeds. Needs no table lock: the pool
- * is the caller's alone. Process context: allocates with GFP_KERNEL and
- * may sleep.
+ * is the caller's alone. Allocates at most %WG_ALLOWEDIPS_ENTRIES_PER_INSERT
+ * entry nodes and %WG_ALLOWEDIPS_BRANCHES_PER_INSERT branch nodes per
+ * insert. Process context: allocates with GFP_KERNEL and may sleep.
  *
  * Return: 0, or -ENOMEM; the pool then holds what could be allocated and
  * must still be released.
@@ -141,7 +177,8 @@ static inline void wg_allowedips_owner_init(struct wg_allowedips_owner *owner)
  *
  * Owners' entry lists become empty. Nodes are freed after an RCU grace
  * period, so concurrent readers stay safe. Process context (lockdep checks
- * @lock); may sleep (it reschedules between nodes).
+ * @lock); may sleep (it reschedules between nodes, and see the memory notes
+ * at the top).
  */
 void wg_allowedips_free(struct wg_allowedips *table, struct mutex *lock);
 
@@ -158,8 +195,11 @@ void wg_allowedips_free(struct wg_allowedips *table, struct mutex *lock);
  *
  * If the prefix is already in the table, only its owner changes (the entry
  * moves to @owner's list). Readers see either the old or the new state.
- * Allocates nothing: at most %WG_ALLOWEDIPS_NODES_PER_INSERT nodes are
- * taken from @pool. Process context (lockdep checks @lock); does not sleep.
+ * Nodes come from @pool alone: at most one entry node and one branch node.
+ * Where the prefix had a branch node, the new entry node replaces it and
+ * the branch is freed after a grace period, for which the insert may
+ * allocate a page (without one it waits for the grace period). Process
+ * context (lockdep checks @lock); may sleep in that case alone.
  *
  * Return: 0, -EINVAL for a bad family or prefix length, or -ENOMEM if
  * @pool lacks the nodes this insert needs (the table is then unchanged).
@@ -178,7 +218,12 @@ int wg_allowedips_insert(struct wg_allowedips *table,
  * @owner: the expected owner; an entry owned by someone else is left alone.
  * @lock: the configuration mutex, held by the caller.
  *
- * Process context (lockdep checks @lock); does not sleep.
+ * Takes no node from a pool, and never fails once the entry is found: an
+ * entry with two children stays in place, unowned, to branch. Freed nodes
+ * go as the memory notes at the top say (a page may be allocated for
+ * them, or a grace period waited for).
+ *
+ * Context: process context (lockdep checks @lock); may sleep.
  *
  * Return: 0 if removed, -ENOENT if the prefix is absent or owned by another
  * owner, -EINVAL for a bad family or prefix length.
@@ -195,8 +240,11 @@ int wg_allowedips_remove(struct wg_allowedips *table, sa_family_t family,
  *
  * Cost is proportional to @owner's entries. After it returns no new lookup
  * yields @owner; lookups already running may still return it until an RCU
- * grace period has passed. Process context (lockdep checks @lock); may
- * sleep (it reschedules between entries).
+ * grace period has passed. Takes no node from a pool; frees as
+ * wg_allowedips_remove() does.
+ *
+ * Context: process context (lockdep checks @lock); may sleep (it also
+ * reschedules between entries).
  */
 void wg_allowedips_remove_owner(struct wg_allowedips *table,
 				struct wg_allowedips_owner *owner, struct mutex *lock);
@@ -247,12 +295,32 @@ bool wg_allowedips_walk_next(struct wg_allowedips *table,
  * @table: the table.
  * @cursor: a cursor used with wg_allowedips_walk_next() at least once.
  *
- * Call under @lock, before resuming.
+ * Context: under the configuration mutex, before resuming the walk.
+ *
+ * Return: true if an insert or removal happened since the cursor's last step.
  */
 static inline bool wg_allowedips_walk_changed(const struct wg_allowedips *table,
 					      const struct wg_allowedips_cursor *cursor)
 {
 	return cursor->index && cursor->seq != table->seq;
 }
+
+#if IS_ENABLED(CONFIG_KWG_KUNIT_TEST)
+/* The nodes of one family's trie, by role (KUnit only). */
+struct wg_allowedips_stats {
+	unsigned int entries;		/* entry nodes with an owner */
+	unsigned int former_entries;	/* entry nodes kept to branch */
+	unsigned int branches;		/* branch nodes */
+};
+
+/*
+ * Count one family's nodes and check the trie's invariants: every child
+ * extends its parent's prefix in the right slot, host bits are zero, and
+ * every node without an owner has two children. Returns 0, -EINVAL on a
+ * broken invariant (logged), or -ENOMEM. Under @lock.
+ */
+int wg_allowedips_check(struct wg_allowedips *table, sa_family_t family,
+			struct wg_allowedips_stats *stats, struct mutex *lock);
+#endif
 
 #endif /* _KWG_ALLOWEDIPS_H */

@@ -8,6 +8,7 @@
 #include <net/rtnetlink.h>
 #include <net/genetlink.h>
 
+#include "allowedips.h"
 #include "device.h"
 #include "netlink.h"
 #include "wireguard.h"
@@ -16,9 +17,13 @@ static int __init wg_mod_init(void)
 {
 	int ret;
 
-	ret = wg_device_init();
+	ret = wg_allowedips_module_init();
 	if (ret < 0)
 		return ret;
+
+	ret = wg_device_init();
+	if (ret < 0)
+		goto err_allowedips;
 
 	ret = wg_genetlink_init();
 	if (ret < 0)
@@ -29,6 +34,8 @@ static int __init wg_mod_init(void)
 
 err_device:
 	wg_device_uninit();
+err_allowedips:
+	wg_allowedips_module_uninit();
 	return ret;
 }
 
@@ -37,6 +44,7 @@ static void __exit wg_mod_exit(void)
 	/* Netlink first, so that no new configuration races the teardown. */
 	wg_genetlink_uninit();
 	wg_device_uninit();
+	wg_allowedips_module_uninit();
 }
 
 module_init(wg_mod_init);

@@ -954,7 +954,10 @@ static void set_private_key(struct wg_device *wg, const u8 *key,
 	}
 }
 
-/* Apply a plan: nothing here can fail. */
+/*
+ * Apply a plan: nothing here can fail. (Freeing allowed-IP nodes may still
+ * allocate a page for the deferred frees, or wait a grace period without.)
+ */
 static void commit(struct wg_device *wg, struct nlattr **attrs, u32 flags,
 		   struct set_plan *plan, struct list_head *dead)
 {

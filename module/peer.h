@@ -199,7 +199,8 @@ void wg_peer_allow_handshake_now(struct wg_peer *peer);
  *
  * Removing many peers this way costs one grace period for all of them.
  *
- * Context: process, under the device's device_update_lock.
+ * Context: process, under the device's device_update_lock; may sleep (the
+ * allowed-IPs table may allocate a page for its nodes' deferred frees).
  */
 void wg_peer_unlink(struct wg_peer *peer, struct list_head *dead);
 

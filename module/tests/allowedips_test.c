@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The allowed-IPs trie: exact cases, a randomized comparison with a linear
- * longest-prefix model (insert, remove, remove by owner, walk), inserts
- * served from a node pool filled ahead, and a benchmark-style test with a
- * million entries.
+ * The allowed-IPs trie: exact cases, the nodes' role changes (a branch
+ * replaced by an entry, an entry kept to branch), randomized comparisons
+ * with a linear longest-prefix model (insert, remove, remove by owner,
+ * walk; the trie's invariants checked along), the node count of a trie of
+ * sequential prefixes, inserts served from a node pool filled ahead, and a
+ * benchmark-style test with a million entries.
  */
 #include <kunit/test.h>
 #include <linux/random.h>
@@ -47,7 +49,7 @@ static void fixture_free(struct trie_fixture *f)
 	wg_allowedips_pool_release(&f->pool);
 	for (i = 0; i < NOWNERS; i++)
 		WARN_ON(!list_empty(&f->owners[i].entries));
-	/* Nodes go through kfree_rcu(); let them go before the fixture. */
+	/* Nodes are freed from call_rcu(); let them go before the fixture. */
 	rcu_barrier();
 }
 
@@ -508,9 +510,9 @@ static void trie_remove_owner_many(struct kunit *test)
 }
 
 /*
- * The pool: an insert takes at most two nodes and fails, changing
- * nothing, when the pool lacks them; filled once for a batch, every insert
- * of the batch succeeds; what is left is released.
+ * The pool: an insert takes at most one entry node and one branch node,
+ * and fails, changing nothing, when the pool lacks them; filled once for a
+ * batch, every insert of the batch succeeds; what is left is released.
  */
 static void trie_pool(struct kunit *test)
 {
@@ -527,36 +529,50 @@ static void trie_pool(struct kunit *test)
 						   8, &f->owners[1], &test_lock), -ENOMEM);
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->table.root4));
 	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
-	KUNIT_EXPECT_EQ(test, pool->count, WG_ALLOWEDIPS_NODES_PER_INSERT);
-	/* A leaf takes one node. */
+	KUNIT_EXPECT_EQ(test, pool->entry_count, WG_ALLOWEDIPS_ENTRIES_PER_INSERT);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, WG_ALLOWEDIPS_BRANCHES_PER_INSERT);
+	/* A leaf takes one entry node. */
 	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
 						   16, &f->owners[1], &test_lock), 0);
-	KUNIT_EXPECT_EQ(test, pool->count, 1);
+	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, 1);
 	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
 						   16, &f->owners[2], &test_lock), 0);
-	KUNIT_EXPECT_EQ(test, pool->count, 1);
-	/* 10.128/16 parts from 10.0/16 at bit 8: entry and branch, two. */
+	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	/* 10.128/16 parts from 10.0/16 at bit 8: an entry and a branch. */
 	seq = f->table.seq;
 	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &b,
 						   16, &f->owners[3], &test_lock), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, pool->count, 1);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, 1);
 	KUNIT_EXPECT_EQ(test, f->table.seq, seq);
 	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
 	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &b,
 						   16, &f->owners[3], &test_lock), 0);
-	KUNIT_EXPECT_EQ(test, pool->count, 0);
+	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, 0);
+	/* 10/8 is where the branch sits: one entry node replaces it. */
+	seq = f->table.seq;
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
+						   8, &f->owners[4], &test_lock), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, f->table.seq, seq);
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
+						   8, &f->owners[4], &test_lock), 0);
+	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, 1);
 	mutex_unlock(&test_lock);
 	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 1, 1)), 2);
 	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 128, 1, 1)), 3);
-	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 64, 1, 1)), -1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 64, 1, 1)), 4);
 
 	/* A batch: filled once, then every insert succeeds. */
 	mutex_lock(&test_lock);
 	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, n), 0);
-	KUNIT_EXPECT_EQ(test, pool->count, n * WG_ALLOWEDIPS_NODES_PER_INSERT);
+	KUNIT_EXPECT_EQ(test, pool->entry_count, n * WG_ALLOWEDIPS_ENTRIES_PER_INSERT);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, n * WG_ALLOWEDIPS_BRANCHES_PER_INSERT);
 	/* Filling for fewer than it serves already allocates nothing. */
 	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, n / 2), 0);
-	KUNIT_EXPECT_EQ(test, pool->count, n * WG_ALLOWEDIPS_NODES_PER_INSERT);
+	KUNIT_EXPECT_EQ(test, pool->entry_count, n * WG_ALLOWEDIPS_ENTRIES_PER_INSERT);
 	for (i = 0; i < n; i++) {
 		a.s_addr = (__force __be32)get_random_u32();
 		KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET,
@@ -567,8 +583,418 @@ static void trie_pool(struct kunit *test)
 	mutex_unlock(&test_lock);
 	/* The rest goes back now; the fixture releases the pool again. */
 	wg_allowedips_pool_release(pool);
-	KUNIT_EXPECT_EQ(test, pool->count, 0);
-	KUNIT_EXPECT_TRUE(test, list_empty(&pool->nodes));
+	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, 0);
+	KUNIT_EXPECT_NULL(test, pool->entries);
+	KUNIT_EXPECT_NULL(test, pool->branches);
+	fixture_free(f);
+}
+
+/* --- node roles and counts ------------------------------------------------ */
+
+static int remove4(struct trie_fixture *f, struct in_addr a, u8 cidr, int owner)
+{
+	int ret;
+
+	mutex_lock(&test_lock);
+	ret = wg_allowedips_remove(&f->table, AF_INET, &a, cidr, &f->owners[owner],
+				   &test_lock);
+	mutex_unlock(&test_lock);
+	return ret;
+}
+
+/* One family's nodes by role, the trie's invariants checked on the way. */
+static struct wg_allowedips_stats trie_stats(struct kunit *test, struct trie_fixture *f,
+					     sa_family_t family)
+{
+	struct wg_allowedips_stats st;
+
+	mutex_lock(&test_lock);
+	KUNIT_EXPECT_EQ(test, wg_allowedips_check(&f->table, family, &st, &test_lock), 0);
+	mutex_unlock(&test_lock);
+	return st;
+}
+
+/* IPv4 nodes by role: entries, former entries kept to branch, branches. */
+#define EXPECT_NODES(test, f, e, fe, b) do {					\
+	struct kunit *__t = (test);						\
+	struct wg_allowedips_stats __st = trie_stats(__t, f, AF_INET);	\
+										\
+	KUNIT_EXPECT_EQ(__t, __st.entries, (unsigned int)(e));		\
+	KUNIT_EXPECT_EQ(__t, __st.former_entries, (unsigned int)(fe));	\
+	KUNIT_EXPECT_EQ(__t, __st.branches, (unsigned int)(b));		\
+} while (0)
+
+/*
+ * Role changes: an insert where a branch node sits, removals of entries
+ * with two, one and no children, and inserts again; lookups, node counts
+ * and a walk paused across a branch's replacement.
+ */
+static void trie_role_changes(struct kunit *test)
+{
+	struct trie_fixture *f = fixture(test);
+	struct wg_allowedips_cursor cur = { };
+	struct wg_allowedips_entry e;
+	struct in_addr a = ip4(10, 0, 0, 0);
+	unsigned long seq;
+
+	/* 10.0.0.0/32 and 10.0.0.2/32 part at bit 30: a branch at /30. */
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 32, 1), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 2), 32, 1), 0);
+	EXPECT_NODES(test, f, 2, 0, 1);
+
+	/* A walk of owner 1, paused after its first entry. */
+	mutex_lock(&test_lock);
+	KUNIT_EXPECT_TRUE(test, wg_allowedips_walk_next(&f->table, &f->owners[1], &cur,
+							&e, &test_lock));
+	mutex_unlock(&test_lock);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(e.addr.v4.s_addr), 0x0a000000U);
+
+	/* The /30 itself: an entry node takes the branch's place. */
+	seq = f->table.seq;
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 30, 3), 0);
+	KUNIT_EXPECT_NE(test, f->table.seq, seq);
+	EXPECT_NODES(test, f, 3, 0, 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 0)), 1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 1)), 3);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 2)), 1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 3)), 3);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 4)), -1);
+
+	/* The paused walk sees the change and still ends on the second entry. */
+	mutex_lock(&test_lock);
+	KUNIT_EXPECT_TRUE(test, wg_allowedips_walk_changed(&f->table, &cur));
+	KUNIT_EXPECT_TRUE(test, wg_allowedips_walk_next(&f->table, &f->owners[1], &cur,
+							&e, &test_lock));
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(e.addr.v4.s_addr), 0x0a000002U);
+	KUNIT_EXPECT_FALSE(test, wg_allowedips_walk_next(&f->table, &f->owners[1], &cur,
+							 &e, &test_lock));
+	mutex_unlock(&test_lock);
+
+	/* Removing the /30, which has two children: it stays, to branch. */
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 30, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 30, 3), 0);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 30, 3), -ENOENT);
+	EXPECT_NODES(test, f, 2, 1, 0);
+	KUNIT_EXPECT_EQ(test, walk_count(f, 3), 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 0)), 1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 1)), -1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 2)), 1);
+
+	/* Inserted again, the kept node is an entry again: no node taken. */
+	mutex_lock(&test_lock);
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(&f->pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, &f->pool, AF_INET, &a,
+						   30, &f->owners[4], &test_lock), 0);
+	KUNIT_EXPECT_EQ(test, f->pool.entry_count, 1);
+	KUNIT_EXPECT_EQ(test, f->pool.branch_count, 1);
+	mutex_unlock(&test_lock);
+	EXPECT_NODES(test, f, 3, 0, 0);
+	KUNIT_EXPECT_EQ(test, walk_count(f, 4), 1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 3)), 4);
+
+	/* Kept again; then a child goes, and the kept node with it. */
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 30, 4), 0);
+	EXPECT_NODES(test, f, 2, 1, 0);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 2), 32, 1), 0);
+	EXPECT_NODES(test, f, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 0)), 1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 2)), -1);
+
+	/* An entry with one child is spliced out. */
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 24, 5), 0);
+	EXPECT_NODES(test, f, 2, 0, 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 9)), 5);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 24, 5), 0);
+	EXPECT_NODES(test, f, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 9)), -1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 0)), 1);
+
+	/* A leaf under an owned parent: the parent stays, then goes alone. */
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 24, 5), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 128), 25, 6), 0);
+	EXPECT_NODES(test, f, 3, 0, 0);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 128), 25, 6), 0);
+	EXPECT_NODES(test, f, 2, 0, 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 200)), 5);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 24, 5), 0);
+	EXPECT_NODES(test, f, 1, 0, 0);
+
+	/* A leaf under a branch node: the branch goes with it. */
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 2), 32, 2), 0);
+	EXPECT_NODES(test, f, 2, 0, 1);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 2), 32, 2), 0);
+	EXPECT_NODES(test, f, 1, 0, 0);
+
+	/*
+	 * A kept node under a kept node: removing an owner whose entries
+	 * hold both up leaves neither behind.
+	 */
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 2), 32, 2), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 30, 7), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 4), 32, 2), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 29, 7), 0);
+	EXPECT_NODES(test, f, 5, 0, 0);
+	mutex_lock(&test_lock);
+	wg_allowedips_remove_owner(&f->table, &f->owners[7], &test_lock);
+	mutex_unlock(&test_lock);
+	EXPECT_NODES(test, f, 3, 2, 0);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 1)), -1);
+	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 0, 4)), 2);
+	mutex_lock(&test_lock);
+	wg_allowedips_remove_owner(&f->table, &f->owners[2], &test_lock);
+	mutex_unlock(&test_lock);
+	EXPECT_NODES(test, f, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 32, 1), 0);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->table.root4));
+
+	/* Freeing the table with kept nodes in it. */
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 32, 1), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 2), 32, 1), 0);
+	KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 0, 0, 0), 30, 3), 0);
+	KUNIT_EXPECT_EQ(test, remove4(f, ip4(10, 0, 0, 0), 30, 3), 0);
+	EXPECT_NODES(test, f, 2, 1, 0);
+	fixture_free(f);
+}
+
+/*
+ * N sequential /32s (and /128s) take N entry nodes and at most N - 1
+ * others; removing every other one and then the rest leaves nothing.
+ */
+static void trie_sequential_nodes(struct kunit *test)
+{
+	const unsigned int n = 4096;
+	struct trie_fixture *f = fixture(test);
+	struct wg_allowedips_stats st;
+	struct in6_addr a6;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, insert4(f, ip4(10, 1, i >> 8, i), 32, i % 2), 0);
+		KUNIT_ASSERT_EQ(test, insert6(f, ip6(0xfd000001, 0, 0, i), 128, i % 2), 0);
+	}
+	st = trie_stats(test, f, AF_INET);
+	KUNIT_EXPECT_EQ(test, st.entries, n);
+	KUNIT_EXPECT_LE(test, st.branches + st.former_entries, n - 1);
+	KUNIT_EXPECT_LE(test, st.entries + st.branches + st.former_entries, 2 * n - 1);
+	st = trie_stats(test, f, AF_INET6);
+	KUNIT_EXPECT_EQ(test, st.entries, n);
+	KUNIT_EXPECT_LE(test, st.branches + st.former_entries, n - 1);
+	KUNIT_EXPECT_LE(test, st.entries + st.branches + st.former_entries, 2 * n - 1);
+
+	/* Every odd one goes: each takes its parting node with it. */
+	mutex_lock(&test_lock);
+	wg_allowedips_remove_owner(&f->table, &f->owners[1], &test_lock);
+	mutex_unlock(&test_lock);
+	st = trie_stats(test, f, AF_INET);
+	KUNIT_EXPECT_EQ(test, st.entries, n / 2);
+	KUNIT_EXPECT_LE(test, st.branches + st.former_entries, n / 2 - 1);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 1, i >> 8, i)), i % 2 ? -1 : 0);
+		a6 = ip6(0xfd000001, 0, 0, i);
+		KUNIT_EXPECT_EQ(test, lookup6(f, a6), i % 2 ? -1 : 0);
+	}
+	mutex_lock(&test_lock);
+	for (i = 0; i < n; i += 2) {
+		a6 = ip6(0xfd000001, 0, 0, i);
+		KUNIT_EXPECT_EQ(test, wg_allowedips_remove(&f->table, AF_INET6, &a6, 128,
+							   &f->owners[0], &test_lock), 0);
+	}
+	mutex_unlock(&test_lock);
+	st = trie_stats(test, f, AF_INET6);
+	KUNIT_EXPECT_EQ(test, st.entries + st.branches + st.former_entries, 0);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->table.root6));
+	fixture_free(f);
+}
+
+/*
+ * Inserts, removals and removals by owner interleaved at random in a small
+ * space of each family, where prefixes nest and part all the time (IPv6
+ * around the middle of the address, where the key's two words meet),
+ * against a list of live prefixes; the trie's invariants and node counts
+ * are checked along, lookups and walks compared.
+ */
+struct live_prefix {
+	u64 key[2];
+	u8 cidr;
+	u8 v6;
+	s8 owner;		/* -1: free slot */
+};
+
+#define OPS_OWNERS 8
+#define OPS_SLOTS 4096
+
+/* A random prefix of the small space: addr filled, cidr returned. */
+static u8 ops_prefix(bool v6, u8 *addr)
+{
+	u32 r = get_random_u32();
+	u64 w[2] = { 0, 0 };
+	int i;
+
+	if (!v6) {
+		/* 10.0.0.0/22 and its sub-prefixes. */
+		w[0] = (0x0a000000ULL | (r & 0x3ff)) << 32;
+		for (i = 0; i < 4; i++)
+			addr[i] = w[0] >> (56 - 8 * i);
+		return 22 + (r >> 10) % 11;
+	}
+	/* 2001:db8::/56, 16 bits varying over bits 56..71; /56../72 or /128. */
+	w[0] = 0x20010db800000000ULL | ((r & 0xffff) >> 8);
+	w[1] = (u64)(r & 0xff) << 56 | (r & 0x10000 ? 5 : 0);
+	for (i = 0; i < 16; i++)
+		addr[i] = i < 8 ? w[0] >> (56 - 8 * i) : w[1] >> (56 - 8 * (i - 8));
+	return (r >> 17) % 4 == 0 ? 128 : 56 + (r >> 19) % 17;
+}
+
+static int ops_find(const struct live_prefix *live, bool v6, const u64 key[2], u8 cidr)
+{
+	int i;
+
+	for (i = 0; i < OPS_SLOTS; i++) {
+		if (live[i].owner >= 0 && live[i].v6 == v6 && live[i].cidr == cidr &&
+		    live[i].key[0] == key[0] && live[i].key[1] == key[1])
+			return i;
+	}
+	return -1;
+}
+
+static int ops_lookup(const struct live_prefix *live, bool v6, const u8 *addr)
+{
+	int i, best = -1, best_cidr = -1;
+	u64 w[2], mask[2];
+
+	addr_to_words(w, v6, addr);
+	for (i = 0; i < OPS_SLOTS; i++) {
+		if (live[i].owner < 0 || live[i].v6 != v6 || live[i].cidr <= best_cidr)
+			continue;
+		mask_of(mask, live[i].cidr);
+		if ((w[0] & mask[0]) == live[i].key[0] && (w[1] & mask[1]) == live[i].key[1]) {
+			best = live[i].owner;
+			best_cidr = live[i].cidr;
+		}
+	}
+	return best;
+}
+
+static void ops_check(struct kunit *test, struct trie_fixture *f,
+		      const struct live_prefix *live, int step)
+{
+	struct wg_allowedips_stats st;
+	unsigned int want[2] = { 0, 0 };
+	int i, fam, got, expect;
+	u8 addr[16];
+	bool v6;
+
+	for (i = 0; i < OPS_SLOTS; i++) {
+		if (live[i].owner >= 0)
+			want[live[i].v6]++;
+	}
+	for (fam = 0; fam < 2; fam++) {
+		v6 = fam;
+		st = trie_stats(test, f, v6 ? AF_INET6 : AF_INET);
+		KUNIT_EXPECT_EQ_MSG(test, st.entries, want[v6], "step %d v6 %d", step, v6);
+		if (want[v6])
+			KUNIT_EXPECT_LE_MSG(test, st.branches + st.former_entries,
+					    want[v6] - 1, "step %d v6 %d", step, v6);
+		for (i = 0; i < 32; i++) {
+			ops_prefix(v6, addr);
+			/* Also the host bits. */
+			addr[v6 ? 15 : 3] ^= get_random_u32() & 0xff;
+			expect = ops_lookup(live, v6, addr);
+			got = lookup(f, v6 ? AF_INET6 : AF_INET, addr);
+			if (got != expect) {
+				KUNIT_FAIL(test, "step %d: lookup %*phN: trie %d, model %d",
+					   step, v6 ? 16 : 4, addr, got, expect);
+				return;
+			}
+		}
+	}
+}
+
+static void trie_random_ops(struct kunit *test)
+{
+	const int steps = 20000;
+	struct trie_fixture *f = fixture(test);
+	struct live_prefix *live;
+	int step, i, j, owner, ret, expected[OPS_OWNERS] = { };
+	u64 key[2], mask[2];
+	u8 addr[16], cidr;
+	bool v6;
+	u32 r;
+
+	live = kvcalloc(OPS_SLOTS, sizeof(*live), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	for (i = 0; i < OPS_SLOTS; i++)
+		live[i].owner = -1;
+
+	for (step = 0; step < steps; step++) {
+		r = get_random_u32();
+		v6 = r & 1;
+		owner = (r >> 1) % OPS_OWNERS;
+		cidr = ops_prefix(v6, addr);
+		addr_to_words(key, v6, addr);
+		mask_of(mask, cidr);
+		key[0] &= mask[0];
+		key[1] &= mask[1];
+		i = ops_find(live, v6, key, cidr);
+
+		switch ((r >> 4) % 16) {
+		case 0 ... 7:	/* insert, or change the owner */
+			mutex_lock(&test_lock);
+			ret = insert(f, v6 ? AF_INET6 : AF_INET, addr, cidr, owner);
+			mutex_unlock(&test_lock);
+			KUNIT_ASSERT_EQ(test, ret, 0);
+			if (i < 0) {
+				for (i = 0; i < OPS_SLOTS && live[i].owner >= 0; i++)
+					;
+				KUNIT_ASSERT_LT(test, i, OPS_SLOTS);
+				live[i].key[0] = key[0];
+				live[i].key[1] = key[1];
+				live[i].cidr = cidr;
+				live[i].v6 = v6;
+			}
+			live[i].owner = owner;
+			break;
+		case 8 ... 14:	/* remove, with the right owner or a wrong one */
+			if (i >= 0 && (r >> 8) % 8)
+				owner = live[i].owner;
+			mutex_lock(&test_lock);
+			ret = wg_allowedips_remove(&f->table, v6 ? AF_INET6 : AF_INET, addr,
+						   cidr, &f->owners[owner], &test_lock);
+			mutex_unlock(&test_lock);
+			if (i >= 0 && live[i].owner == owner) {
+				KUNIT_ASSERT_EQ(test, ret, 0);
+				live[i].owner = -1;
+			} else {
+				KUNIT_ASSERT_EQ(test, ret, -ENOENT);
+			}
+			break;
+		case 15:	/* now and then, a whole owner */
+			if ((r >> 8) % 8)
+				break;
+			mutex_lock(&test_lock);
+			wg_allowedips_remove_owner(&f->table, &f->owners[owner], &test_lock);
+			mutex_unlock(&test_lock);
+			for (j = 0; j < OPS_SLOTS; j++) {
+				if (live[j].owner == owner)
+					live[j].owner = -1;
+			}
+			break;
+		}
+		if (step % 64 == 0) {
+			ops_check(test, f, live, step);
+			if (test->status == KUNIT_FAILURE)
+				break;
+		}
+	}
+	ops_check(test, f, live, step);
+	for (i = 0; i < OPS_SLOTS; i++) {
+		if (live[i].owner >= 0)
+			expected[live[i].owner]++;
+	}
+	for (j = 0; j < OPS_OWNERS; j++)
+		KUNIT_EXPECT_EQ_MSG(test, walk_count(f, j), expected[j], "owner %d", j);
+	kvfree(live);
 	fixture_free(f);
 }
 
@@ -657,12 +1083,27 @@ static struct kunit_case allowedips_cases[] = {
 	KUNIT_CASE(trie_random_vs_model),
 	KUNIT_CASE(trie_remove_owner_many),
 	KUNIT_CASE(trie_pool),
+	KUNIT_CASE(trie_role_changes),
+	KUNIT_CASE(trie_sequential_nodes),
+	KUNIT_CASE(trie_random_ops),
 	KUNIT_CASE(trie_benchmark_million),
 	{}
 };
 
+static int allowedips_suite_init(struct kunit_suite *suite)
+{
+	return wg_allowedips_module_init();
+}
+
+static void allowedips_suite_exit(struct kunit_suite *suite)
+{
+	wg_allowedips_module_uninit();
+}
+
 static struct kunit_suite allowedips_suite = {
 	.name = "kwg_allowedips",
+	.suite_init = allowedips_suite_init,
+	.suite_exit = allowedips_suite_exit,
 	.test_cases = allowedips_cases,
 };
 
