@@ -510,6 +510,29 @@ static void trie_remove_owner_many(struct kunit *test)
 }
 
 /*
+ * Insert @addr/@cidr for owner @owner with an empty pool (no entry node):
+ * it fails and changes nothing; after a fill for one insert it succeeds
+ * and takes the entry node. Under test_lock.
+ */
+static void insert_after_fill(struct kunit *test, struct trie_fixture *f,
+			      const struct in_addr *addr, u8 cidr, int owner)
+{
+	struct wg_allowedips_pool *pool = &f->pool;
+	unsigned int branches = pool->branch_count;
+	unsigned long seq = f->table.seq;
+
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, addr,
+						   cidr, &f->owners[owner], &test_lock),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, f->table.seq, seq);
+	KUNIT_EXPECT_EQ(test, pool->branch_count, branches);
+	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
+	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, addr,
+						   cidr, &f->owners[owner], &test_lock), 0);
+	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+}
+
+/*
  * The pool: an insert takes at most one entry node and one branch node,
  * and fails, changing nothing, when the pool lacks them; filled once for a
  * batch, every insert of the batch succeeds; what is left is released.
@@ -520,7 +543,6 @@ static void trie_pool(struct kunit *test)
 	struct trie_fixture *f = fixture(test);
 	struct in_addr a = ip4(10, 0, 0, 0), b = ip4(10, 128, 0, 0);
 	struct wg_allowedips_pool *pool = &f->pool;
-	u64 seq;
 	int i;
 
 	mutex_lock(&test_lock);
@@ -540,25 +562,10 @@ static void trie_pool(struct kunit *test)
 						   16, &f->owners[2], &test_lock), 0);
 	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
 	/* 10.128/16 parts from 10.0/16 at bit 8: an entry and a branch. */
-	seq = f->table.seq;
-	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &b,
-						   16, &f->owners[3], &test_lock), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, pool->branch_count, 1);
-	KUNIT_EXPECT_EQ(test, f->table.seq, seq);
-	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
-	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &b,
-						   16, &f->owners[3], &test_lock), 0);
-	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	insert_after_fill(test, f, &b, 16, 3);
 	KUNIT_EXPECT_EQ(test, pool->branch_count, 0);
 	/* 10/8 is where the branch sits: one entry node replaces it. */
-	seq = f->table.seq;
-	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
-						   8, &f->owners[4], &test_lock), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, f->table.seq, seq);
-	KUNIT_ASSERT_EQ(test, wg_allowedips_pool_fill(pool, 1), 0);
-	KUNIT_EXPECT_EQ(test, wg_allowedips_insert(&f->table, pool, AF_INET, &a,
-						   8, &f->owners[4], &test_lock), 0);
-	KUNIT_EXPECT_EQ(test, pool->entry_count, 0);
+	insert_after_fill(test, f, &a, 8, 4);
 	KUNIT_EXPECT_EQ(test, pool->branch_count, 1);
 	mutex_unlock(&test_lock);
 	KUNIT_EXPECT_EQ(test, lookup4(f, ip4(10, 0, 1, 1)), 2);
