@@ -853,7 +853,7 @@ static void commit_allowedip(struct wg_peer *peer, struct nlattr *attr,
 
 /* A peer removed here waits on @dead for the end of the request. */
 static void commit_peer(struct wg_device *wg, struct peer_op *op,
-			struct wg_allowedips_pool *pool, bool rekeyed,
+			struct wg_allowedips_pool *pool,
 			struct list_head *dead)
 {
 	struct nlattr **attrs = op->attrs;
@@ -870,9 +870,10 @@ static void commit_peer(struct wg_device *wg, struct peer_op *op,
 		wg_peer_unlink(peer, dead);
 		return;
 	case PEER_CREATE:
-		/* Allocated before the key change: its DH was with the old key. */
-		if (rekeyed)
-			wg_noise_handshake_precompute(&peer->handshake);
+		/*
+		 * Allocated before a key change in this request, which does not
+		 * matter: its handshake computes the static-static DH on use.
+		 */
 		wg_peer_publish(peer);
 		/* The device owns it now, not the plan. */
 		op->action = PEER_UPDATE;
@@ -946,7 +947,7 @@ static void set_private_key(struct wg_device *wg, const u8 *key,
 	wg_noise_get_identity(&wg->noise, public_key, NULL);
 	wg_cookie_checker_set_key(&wg->cookie_checker, has_key ? public_key : NULL);
 	list_for_each_entry(peer, &wg->peer_list, peer_list) {
-		wg_noise_handshake_precompute(&peer->handshake);
+		wg_noise_handshake_identity_changed(&peer->handshake);
 		/*
 		 * Old sessions were made with the old identity: rekey with
 		 * the next packet, even if a handshake message just went out.
@@ -995,8 +996,7 @@ static void commit(struct wg_device *wg, struct nlattr **attrs, u32 flags,
 		set_private_key(wg, nla_data(attrs[WGDEVICE_A_PRIVATE_KEY]), dead);
 	plan->dropped = peers_before - wg->num_peers;
 	for (i = 0; i < plan->n_ops; i++)
-		commit_peer(wg, &plan->ops[i], &plan->pool,
-			    !!attrs[WGDEVICE_A_PRIVATE_KEY], dead);
+		commit_peer(wg, &plan->ops[i], &plan->pool, dead);
 }
 
 /* What a peer op set, for PEER_CHANGED: enum wgpeer_change. */

@@ -291,16 +291,32 @@ static __le32 handshake_remember_sent_locked(struct wg_noise_handshake *hs,
 	return index;
 }
 
-/* Caller holds the identity lock and hs->lock for writing. */
-static void precompute_locked(struct wg_noise_handshake *hs)
+/*
+ * The static-static DH, computed the first time a handshake needs it after
+ * the identity changed. False for a low-order peer key or no identity.
+ * Caller holds the identity lock and hs->lock for writing.
+ */
+static bool static_static_locked(struct wg_noise_handshake *hs)
 {
 	struct wg_noise_identity *id = &hs->nd->identity;
 
-	hs->static_static_ok = id->has_key &&
-			       curve25519(hs->static_static, id->private_key,
-					  hs->pubkey_entry.pubkey);
-	if (!hs->static_static_ok)
-		memzero_explicit(hs->static_static, sizeof(hs->static_static));
+	if (hs->static_static_state == WG_STATIC_STATIC_UNKNOWN) {
+		if (id->has_key &&
+		    curve25519(hs->static_static, id->private_key,
+			       hs->pubkey_entry.pubkey)) {
+			hs->static_static_state = WG_STATIC_STATIC_OK;
+		} else {
+			memzero_explicit(hs->static_static, sizeof(hs->static_static));
+			hs->static_static_state = WG_STATIC_STATIC_NONE;
+		}
+	}
+	return hs->static_static_state == WG_STATIC_STATIC_OK;
+}
+
+static void forget_static_static_locked(struct wg_noise_handshake *hs)
+{
+	memzero_explicit(hs->static_static, sizeof(hs->static_static));
+	hs->static_static_state = WG_STATIC_STATIC_UNKNOWN;
 }
 
 static void set_psk_locked(struct wg_noise_handshake *hs,
@@ -326,13 +342,8 @@ void wg_noise_handshake_init(struct wg_noise_handshake *hs,
 	hs->owner_release = owner_release;
 	hs->index_entry.kind = WG_INDEX_HANDSHAKE;
 	memcpy(hs->pubkey_entry.pubkey, peer_public_key, WG_PUBLIC_KEY_LEN);
-
-	down_read(&nd->identity.lock);
-	down_write(&hs->lock);
+	/* static_static_state is WG_STATIC_STATIC_UNKNOWN: computed on use. */
 	set_psk_locked(hs, preshared_key);
-	precompute_locked(hs);
-	up_write(&hs->lock);
-	up_read(&nd->identity.lock);
 }
 
 int wg_noise_handshake_publish(struct wg_noise_handshake *hs)
@@ -363,14 +374,12 @@ bool wg_noise_handshake_get_psk(struct wg_noise_handshake *hs,
 	return memchr_inv(preshared_key, 0, WG_SYMMETRIC_KEY_LEN);
 }
 
-void wg_noise_handshake_precompute(struct wg_noise_handshake *hs)
+void wg_noise_handshake_identity_changed(struct wg_noise_handshake *hs)
 {
-	down_read(&hs->nd->identity.lock);
 	down_write(&hs->lock);
-	precompute_locked(hs);
+	forget_static_static_locked(hs);
 	handshake_clear_locked(hs);
 	up_write(&hs->lock);
-	up_read(&hs->nd->identity.lock);
 }
 
 void wg_noise_handshake_clear(struct wg_noise_handshake *hs)
@@ -386,7 +395,7 @@ void wg_noise_handshake_wipe(struct wg_noise_handshake *hs)
 	handshake_clear_locked(hs);
 	memzero_explicit(hs->preshared_key, sizeof(hs->preshared_key));
 	memzero_explicit(hs->static_static, sizeof(hs->static_static));
-	hs->static_static_ok = false;
+	hs->static_static_state = WG_STATIC_STATIC_NONE;
 	up_write(&hs->lock);
 }
 
@@ -403,7 +412,7 @@ int wg_noise_create_initiation(struct wg_noise_handshake *hs,
 
 	down_read(&id->lock);
 	down_write(&hs->lock);
-	if (!id->has_key || !hs->static_static_ok)
+	if (!id->has_key || !static_static_locked(hs))
 		goto out;
 
 	state_start(&s, hs->pubkey_entry.pubkey);
@@ -472,7 +481,7 @@ wg_noise_consume_initiation(struct wg_noise_device *nd,
 		goto out;
 
 	down_write(&hs->lock);
-	if (!hs->static_static_ok)
+	if (!static_static_locked(hs))
 		goto out_unlock;
 	mix_precomputed(&s, key, hs->static_static);
 	ret = -EBADMSG;

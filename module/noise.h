@@ -8,7 +8,7 @@
  *  struct wg_noise_device     one per device: the static identity plus the
  *                             index and public-key tables.
  *  struct wg_noise_handshake  one per peer: the peer's static public key,
- *                             preshared key, precomputed static-static DH,
+ *                             preshared key, static-static DH (on use),
  *                             the handshake in progress and the replay and
  *                             flood state of initiations.
  *  struct wg_noise_keypairs   one per peer: the previous/current/next
@@ -66,6 +66,12 @@ enum wg_noise_state {
 	WG_NOISE_CONSUMED_RESPONSE,	/* initiator: ready for begin_session */
 };
 
+enum wg_static_static {
+	WG_STATIC_STATIC_UNKNOWN,	/* not computed since the identity changed */
+	WG_STATIC_STATIC_OK,
+	WG_STATIC_STATIC_NONE,		/* low-order peer key, no identity, or wiped */
+};
+
 struct wg_noise_handshake {
 	/* Our index for this handshake (the sender_index we sent). */
 	struct wg_index_entry index_entry;
@@ -77,7 +83,12 @@ struct wg_noise_handshake {
 
 	struct rw_semaphore lock;	/* everything below */
 	enum wg_noise_state state;
-	bool static_static_ok;		/* false: low-order peer key or no identity */
+	/*
+	 * enum wg_static_static: the static-static DH is computed by the
+	 * first handshake that needs it, not when the peer is configured
+	 * (a 10,000-peer setconf would do 10,000 scalar multiplications).
+	 */
+	u8 static_static_state;
 	u8 static_static[WG_PUBLIC_KEY_LEN];
 	u8 preshared_key[WG_SYMMETRIC_KEY_LEN];
 	u8 ephemeral_private[WG_PUBLIC_KEY_LEN];
@@ -143,8 +154,8 @@ void wg_noise_device_uninit(struct wg_noise_device *nd);
  * @private_key: the key (clamped before use), or NULL or all zeros to
  *	remove the identity.
  *
- * Afterwards the caller must call wg_noise_handshake_precompute() on every
- * peer and wg_cookie_checker_set_key() with the new public key (see
+ * Afterwards the caller must call wg_noise_handshake_identity_changed() on
+ * every peer and wg_cookie_checker_set_key() with the new public key (see
  * wg_noise_get_identity()). Under the configuration mutex; process context,
  * may sleep.
  *
@@ -230,14 +241,15 @@ bool wg_noise_handshake_get_psk(struct wg_noise_handshake *hs,
 				u8 preshared_key[WG_SYMMETRIC_KEY_LEN]);
 
 /**
- * wg_noise_handshake_precompute() - Follow a change of the device identity.
+ * wg_noise_handshake_identity_changed() - Follow a change of the device identity.
  * @hs: the state.
  *
- * Recomputes the static-static DH and abandons a handshake in progress
- * (made with the old key). Call for every peer after
- * wg_noise_set_private_key(). Process context, may sleep.
+ * Forgets the static-static DH (the next handshake computes it with the new
+ * key) and abandons a handshake in progress (made with the old key). Call
+ * for every peer after wg_noise_set_private_key(). Process context, may
+ * sleep.
  */
-void wg_noise_handshake_precompute(struct wg_noise_handshake *hs);
+void wg_noise_handshake_identity_changed(struct wg_noise_handshake *hs);
 
 /**
  * wg_noise_handshake_clear() - Abandon the handshake in progress.

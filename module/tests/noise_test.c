@@ -473,9 +473,10 @@ static void noise_low_order_keys(struct kunit *test)
 	/* A peer configured with a low-order key: no initiation to it. */
 	for (i = 0; i < ARRAY_SIZE(low_order_points); i++) {
 		wg_noise_handshake_init(hs, &p->a.nd, low_order_points[i], NULL, NULL, NULL);
-		KUNIT_EXPECT_FALSE(test, hs->static_static_ok);
+		KUNIT_EXPECT_EQ(test, hs->static_static_state, WG_STATIC_STATIC_UNKNOWN);
 		KUNIT_EXPECT_EQ_MSG(test, wg_noise_create_initiation(hs, &init), -ENOKEY,
 				    "point %zu", i);
+		KUNIT_EXPECT_EQ(test, hs->static_static_state, WG_STATIC_STATIC_NONE);
 		KUNIT_EXPECT_FALSE(test, memchr_inv(&init, 0, sizeof(init)));
 	}
 
@@ -544,7 +545,7 @@ static void noise_unknown_and_missing_keys(struct kunit *test)
 	got = wg_noise_consume_initiation(&p->b.nd, &init);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(got), -ENOKEY);
 	KUNIT_ASSERT_TRUE(test, wg_noise_set_private_key(&p->b.nd, p->b.priv));
-	wg_noise_handshake_precompute(&p->b.hs);
+	wg_noise_handshake_identity_changed(&p->b.hs);
 	KUNIT_EXPECT_EQ(test, receive_initiation(&p->b, p, &init, false), 0);
 
 	/* A response that names no initiation in progress. */
@@ -556,7 +557,7 @@ static void noise_unknown_and_missing_keys(struct kunit *test)
 	resp.receiver_index ^= cpu_to_le32(0x10000);
 	curve25519_generate_secret(p->a.priv);
 	KUNIT_ASSERT_TRUE(test, wg_noise_set_private_key(&p->a.nd, p->a.priv));
-	wg_noise_handshake_precompute(&p->a.hs);
+	wg_noise_handshake_identity_changed(&p->a.hs);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(wg_noise_consume_response(&p->a.nd, &resp)),
 			-ENOENT);
 	/* A responder cannot answer twice, nor without an initiation. */
@@ -565,7 +566,7 @@ static void noise_unknown_and_missing_keys(struct kunit *test)
 
 	/* The device without an identity initiates nothing. */
 	wg_noise_set_private_key(&p->a.nd, NULL);
-	wg_noise_handshake_precompute(&p->a.hs);
+	wg_noise_handshake_identity_changed(&p->a.hs);
 	KUNIT_EXPECT_EQ(test, wg_noise_create_initiation(&p->a.hs, &init), -ENOKEY);
 	pair_done(test, p);
 }
