@@ -328,11 +328,14 @@ static void entry_set_owner(struct entry_node *e,
 	rcu_assign_pointer(e->owner, owner);
 }
 
+/* Nodes per kmem_cache_{alloc,free}_bulk() call: an array on the stack. */
+#define POOL_BULK_NODES 16
+
 static int pool_top_up(struct kmem_cache *cache, struct wg_allowedips_node **list,
 		       unsigned int *count, unsigned int want)
 {
 	struct wg_allowedips_node *node;
-	void *fresh[16];
+	void *fresh[POOL_BULK_NODES];
 	unsigned int i, n;
 
 	while (*count < want) {
@@ -361,7 +364,7 @@ int wg_allowedips_pool_fill(struct wg_allowedips_pool *pool,
 
 static void pool_drain(struct kmem_cache *cache, struct wg_allowedips_node *node)
 {
-	void *batch[16];
+	void *batch[POOL_BULK_NODES];
 	unsigned int n = 0;
 
 	for (; node; node = deref_pool(node->child[0])) {

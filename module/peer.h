@@ -107,8 +107,8 @@ struct wg_peer {
  * @public_key: its static public key.
  *
  * The handshake computes its static-static DH with the device's identity
- * when it first needs it; the preshared key is none. Nothing finds the peer until
- * wg_peer_publish(); a peer never published goes with
+ * when it first needs it; the preshared key is none. Nothing finds the
+ * peer until wg_peer_publish(); a peer never published goes with
  * wg_peer_free_unpublished(). The caller keeps the device within
  * %WG_MAX_PEERS_PER_DEVICE.
  *

@@ -198,8 +198,8 @@ static struct wg_peer *peer_lookup(struct wg_peer **index, size_t n, const uint8
 /*
  * The kernel keeps (and dumps) a private key clamped, so a file's key that
  * differs only in the bits clamping sets is the same key: sending it again
- * would make the device recompute every peer's static secret and drop
- * their sessions.
+ * would count as a new key on the device, which then drops every peer's
+ * session.
  */
 static bool same_private_key(const uint8_t file[WG_KEY_LEN], const uint8_t device[WG_KEY_LEN])
 {
@@ -211,8 +211,8 @@ static bool same_private_key(const uint8_t file[WG_KEY_LEN], const uint8_t devic
 	key_clamp(a);
 	key_clamp(b);
 	same = key_equal(a, b);
-	explicit_bzero(a, sizeof(a));
-	explicit_bzero(b, sizeof(b));
+	secure_zero(a, sizeof(a));
+	secure_zero(b, sizeof(b));
 	return same;
 }
 
