@@ -536,19 +536,31 @@ capture_start() {
 # capture_stop NAME [-t|-d]: stop the capture, record its summary as
 # NAME.wire (with a time column: -t seconds since its first packet, -d
 # since the previous one, both rounded), and fail if any packet the
-# filter took is missing from the file.
+# filter took before the stop is missing from the file.
 capture_stop() {
-	local name=$1 pid
+	local name=$1 pid err taken
 	shift
 	pid=$(cat "$DIFF_OUT/.$name.pid")
+	err=$DIFF_OUT/.$name.tcpdump
 	sleep 0.3	# let the packets in flight reach the capture
+	# Every packet the filter took must be in the file; none dropped.
+	# tcpdump counts as taken a packet that arrives while it exits, and
+	# a timer's packet (a keepalive, a retransmission) can arrive then:
+	# so read the count first (SIGUSR1 prints it on one line), and then
+	# require that every packet taken by that moment was written.
+	# Poll briefly: the time until SIGINT widens the capture's window.
+	kill -USR1 "$pid"
+	for _ in {1..250}; do
+		grep -q 'received by filter,' "$err" && break
+		sleep 0.02
+	done
+	taken=$(sed -n 's/.* \([0-9]*\) packets\{0,1\} received by filter,.*/\1/p' "$err" | tail -n 1)
 	kill -INT "$pid"
 	wait "$pid" 2>/dev/null
-	# Every packet the filter took must be in the file.
-	awk '/packets? captured/ { c = $1 } /packets? received by filter/ { r = $1 }
-	     /packets? dropped by kernel/ { d = $1 } END { exit !(c != "" && c == r && d == 0) }' \
-		"$DIFF_OUT/.$name.tcpdump" ||
-		fail "capture $name lost packets: $(tr '\n' ' ' <"$DIFF_OUT/.$name.tcpdump")"
+	awk -v taken="$taken" '
+	     /packets? captured$/ { c = $1 } /packets? dropped by kernel$/ { d = $1 }
+	     END { exit !(taken != "" && c != "" && c + 0 >= taken + 0 && d == 0) }' "$err" ||
+		fail "capture $name lost packets (${taken:-?} taken before the stop): $(tr '\n' ' ' <"$err")"
 	store "$name.wire" < <("$DIFF_PROBES/pcap-summary" "$@" "$DIFF_OUT/$name.pcap" 2>&1)
 }
 
