@@ -68,10 +68,10 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 	ncap = *cap ? *cap * 2 : 8;
 	while (ncap < need)
 		ncap *= 2;
+	/* Not zeroed here: each slot is zeroed when it is handed out. */
 	n = realloc(arr, ncap * elem);
 	if (!n)
 		return NULL;
-	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
 	*cap = ncap;
 	return n;
 }

@@ -18,8 +18,10 @@ struct format_opts {
 	int64_t now;		/* wall clock for "... ago" */
 };
 
-/* "1.2.3.4:51820" or "[fe80::1%eth0]:51820"; "" when there is none. */
+/* "1.2.3.4:51820" or "[fe80::1%eth0]:51820"; "" when there is none or
+ * when len is below ENDPOINT_STRLEN. */
 void format_endpoint(char *buf, size_t len, const union wg_endpoint *ep);
+/* "10.0.0.0/8"; "" when len is below ALLOWEDIP_STRLEN. */
 void format_allowedip(char *buf, size_t len, const struct wg_allowedip *ip);
 /* "1 hour, 2 minutes, 3 seconds" */
 void format_duration(FILE *f, uint64_t seconds, bool color);

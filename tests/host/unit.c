@@ -696,12 +696,71 @@ static void r_allowed(FILE *f, void *a)
 	format_field(f, a, "allowed-ips", false);
 }
 
+/*
+ * format_endpoint() and format_allowedip() build their text by hand; they
+ * must print what inet_ntop(), getnameinfo() and printf() would.
+ */
+static void check_address_text(void)
+{
+	char got[ENDPOINT_STRLEN], want[ENDPOINT_STRLEN + 16], host[INET6_ADDRSTRLEN];
+	static const uint16_t ports[] = { 0, 1, 9, 10, 51820, 65535 };
+	unsigned int bad_ep = 0, bad_ip = 0;
+
+	for (uint32_t i = 0; i < 40000; i++) {
+		uint32_t r = i * 2654435761u;
+		union wg_endpoint ep = { 0 };
+		struct wg_allowedip ip = { 0 };
+
+		ep.addr4.sin_family = AF_INET;
+		ep.addr4.sin_addr.s_addr = i < 256 ? htonl(i << 24 | i) : r;
+		ep.addr4.sin_port = htons(i < 6 ? ports[i] : (uint16_t)(r >> 11));
+		format_endpoint(got, sizeof(got), &ep);
+		inet_ntop(AF_INET, &ep.addr4.sin_addr, host, sizeof(host));
+		snprintf(want, sizeof(want), "%s:%u", host, ntohs(ep.addr4.sin_port));
+		bad_ep += !!strcmp(got, want);
+
+		/* IPv6 words drawn from zero, one, 0xffff and others, so that
+		 * every run of zeros and the IPv4-mapped forms occur. */
+		ip.family = i & 1 ? AF_INET6 : AF_INET;
+		for (unsigned int w = 0; w < 8; w++) {
+			static const uint16_t words[] = { 0, 0, 1, 0xffff, 0x1234, 0xa00 };
+			uint16_t v = words[(r >> (w * 3)) % 6];
+
+			ip.ip6.s6_addr[2 * w] = v >> 8;
+			ip.ip6.s6_addr[2 * w + 1] = v & 0xff;
+		}
+		if (ip.family == AF_INET)
+			memcpy(&ip.ip4, &r, sizeof(ip.ip4));
+		ip.cidr = (uint8_t)(i % (ip.family == AF_INET ? 33 : 129));
+		format_allowedip(got, sizeof(got), &ip);
+		inet_ntop(ip.family, ip.family == AF_INET ? (void *)&ip.ip4 : (void *)&ip.ip6,
+			  host, sizeof(host));
+		snprintf(want, sizeof(want), "%s/%u", host, ip.cidr);
+		bad_ip += !!strcmp(got, want);
+	}
+	CHECK(!bad_ep, "format: 40,000 IPv4 endpoints print as inet_ntop and printf would (%u differ)",
+	      bad_ep);
+	CHECK(!bad_ip, "format: 40,000 allowed IPs print as inet_ntop and printf would (%u differ)",
+	      bad_ip);
+	{
+		union wg_endpoint ep = { 0 };
+		struct wg_allowedip ip = { .family = AF_INET, .cidr = 8 };
+
+		ep.addr4.sin_family = AF_INET;
+		format_endpoint(got, ENDPOINT_STRLEN - 1, &ep);
+		format_allowedip(host, ALLOWEDIP_STRLEN - 1 < sizeof(host) ? ALLOWEDIP_STRLEN - 1 :
+				 sizeof(host), &ip);
+		CHECK(!got[0] && !host[0], "format: a buffer below the documented size gets \"\"");
+	}
+}
+
 static void test_format(void)
 {
 	struct pretty_arg pa = { .o = { .color = false, .hide_keys = true, .now = 1000000 } };
 	char k[7][WG_KEY_B64_LEN + 1], *want, *got;
 	uint64_t ago;
 
+	check_address_text();
 	expect_duration(1, "1 second");
 	expect_duration(63, "1 minute, 3 seconds");
 	expect_duration(3600, "1 hour");
@@ -792,6 +851,22 @@ static void test_format(void)
 	CHECK(!strcmp(got, want), "format: dump, device order, private keys shown");
 	free(got);
 	free(want);
+	/* Extremes of the numbers the dump prints by hand. */
+	{
+		struct wg_device *x = device_new();
+		struct wg_peer *p = device_add_peer(x);
+
+		fill_key(p->public_key, 7);
+		p->has = WGPEER_HAS_PUBLIC_KEY;
+		p->last_handshake_sec = INT64_MIN;
+		p->rx_bytes = UINT64_MAX;
+		p->keepalive = 65535;
+		got = render(r_dump, x);
+		CHECK(strstr(got, "\t-9223372036854775808\t18446744073709551615\t0\t65535\n") != NULL,
+		      "format: dump prints signed, 64-bit and keepalive extremes");
+		free(got);
+		device_free(x);
+	}
 	got = render(r_dump_all, pa.d);
 	CHECK(!strncmp(got, "wg0\t", 4) && strstr(got, "\nwg0\t") && !strstr(got, "\n\n"),
 	      "format: dump of all prefixes every line with the name");
