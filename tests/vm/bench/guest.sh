@@ -115,7 +115,7 @@ timed() {
 }
 
 control_plane() {
-	local m0 m1 extra
+	local m0 m1 extra ms
 	netns_add c
 	# PEERS peers (an IPv4 and an IPv6 allowed IP each, half with an
 	# endpoint) on a device that stays down: no traffic, no handshake.
@@ -125,6 +125,12 @@ control_plane() {
 	m1=$(mem)
 	bench mem_peer "$(div $((m1 - m0)) "$PEERS" 0)" B
 	timed cp_dump c show wg0 dump
+	# The kernel's share of that dump, without wg's start, parsing and
+	# printing (wireguard-go answers on its own socket, not netlink).
+	if [[ $IMPL != go ]]; then
+		ms=$(in_ns c /kwg/probes/nl-dump-time wg0) || fail "cp_dump_kernel: nl-dump-time"
+		bench cp_dump_kernel "${ms%% *}" ms
+	fi
 	timed cp_syncconf c syncconf wg0 /bench/peers.conf
 	extra=$(wg genkey | wg pubkey)
 	timed cp_set c set wg0 peer "$extra" allowed-ips 10.255.255.255/32,fd00:ffff::ffff/128 \
