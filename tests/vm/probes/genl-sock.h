@@ -88,6 +88,22 @@ static unsigned short genl_family_id(int fd, const char *name)
 	return 0;
 }
 
+/* A socket for the "wireguard" family, its id in @family; -1 after
+ * printing why. */
+static inline int genl_open_wireguard(unsigned short *family)
+{
+	int fd = genl_open();
+
+	if (fd < 0)
+		return -1;
+	*family = genl_family_id(fd, WG_GENL_NAME);
+	if (!*family) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Appends attribute @type with @len bytes of @data to the message @nlh. */
 static inline void genl_put_attr(struct nlmsghdr *nlh, unsigned short type,
 				 const void *data, size_t len)

@@ -67,14 +67,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s IFNAME COMMAND\n", argv[0]);
 		return 2;
 	}
-	fd = genl_open();
-	if (fd < 0)
-		return 2;
-	family = genl_family_id(fd, WG_GENL_NAME);
-	if (!family)
-		return 2;
-
-	if (genl_dump_device(fd, family, argv[1]) < 0)
+	fd = genl_open_wireguard(&family);
+	if (fd < 0 || genl_dump_device(fd, family, argv[1]) < 0)
 		return 2;
 	done = read_part(fd, &intr_before);
 	if (system(argv[2]) != 0) {

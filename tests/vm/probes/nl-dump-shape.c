@@ -106,11 +106,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s IFNAME\n", argv[0]);
 		return 2;
 	}
-	fd = genl_open();
-	if (fd < 0)
-		return 2;
-	family = genl_family_id(fd, WG_GENL_NAME);
-	if (!family || genl_dump_device(fd, family, argv[1]) < 0)
+	fd = genl_open_wireguard(&family);
+	if (fd < 0 || genl_dump_device(fd, family, argv[1]) < 0)
 		return 2;
 	for (;;) {
 		struct nlmsghdr *nlh;

@@ -41,11 +41,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s IFNAME\n", argv[0]);
 		return 2;
 	}
-	fd = genl_open();
+	fd = genl_open_wireguard(&family);
 	if (fd < 0)
-		return 2;
-	family = genl_family_id(fd, WG_GENL_NAME);
-	if (!family)
 		return 2;
 	start = now_ms();
 	if (genl_dump_device(fd, family, argv[1]) < 0)
