@@ -519,14 +519,21 @@ tcpdump_ready() {
 
 # capture_start NAME NS DEV [FILTER...]: capture DEV in NS into NAME.pcap
 # (kept in the record for reading with tcpdump -r) until capture_stop.
+# FILTER sees a UDP GSO packet (a sender's batch, which crosses a veth as
+# one) whole, its length and its first message, not the datagrams that
+# pcap-summary lists for it.
 capture_start() {
 	local name=$1 ns=$2 dev=$3
 	shift 3
 	# ip netns exec execs tcpdump: $! is tcpdump itself.
 	# Immediate mode: each packet is handed over at once, none waits in a
 	# kernel buffer block for a timeout (and is lost when we stop).
-	ip netns exec "$ns" tcpdump -Z root -i "$dev" -n -s 256 -U --immediate-mode \
-		-w "$DIFF_OUT/$name.pcap" "$@" \
+	# Whole packets (-s 65535): pcap-summary reads every message header
+	# of a UDP GSO packet (up to 64 KiB) to list its segments. In
+	# immediate mode each packet takes a ring frame of the snap length
+	# (64 KiB on a veth): -B 16384 (KiB) makes room for 256, not 32.
+	ip netns exec "$ns" tcpdump -Z root -i "$dev" -n -s 65535 -B 16384 \
+		-U --immediate-mode -w "$DIFF_OUT/$name.pcap" "$@" \
 		>/dev/null 2>"$DIFF_OUT/.$name.tcpdump" &
 	echo $! >"$DIFF_OUT/.$name.pid"
 	wait_until 10 tcpdump_ready "$DIFF_OUT/.$name.tcpdump" ||

@@ -27,8 +27,10 @@ ip -n n2 route add 10.1.0.0/24 dev wg0
 check "ping through the tunnel" ping_rec ping n1 -c1 -W5 "$IN4_2"
 
 # The flood's packets (44 bytes inside, padded to 48) are the only UDP
-# datagrams of 88 bytes on the link: the capture leaves them out. It
-# starts first: tcpdump counts what arrives before its filter is set.
+# datagrams of 88 bytes on the link: the capture leaves them out, and so
+# does the summary, for those our module sent in one batch (one UDP GSO
+# packet, which the capture's filter sees whole) with others. It starts
+# first: tcpdump counts what arrives before its filter is set.
 capture_start link n2 v2 not '(udp and udp[4:2] = 88)'
 ip netns exec n1 ping -f -q -s 16 -w 40 "$IN4_2" >"$DIFF_OUT/.flood" 2>&1 &
 flood=$!
@@ -50,6 +52,6 @@ done
 # The flood stops first: under it the capture may fall behind.
 kill -INT "$flood"
 wait "$flood"
-capture_stop link
+DIFF_FILTER="grep -vw udp=88" capture_stop link
 check "the flood ran all along" grep -Eq ' [1-9][0-9]* received' "$DIFF_OUT/.flood"
 finish

@@ -20,6 +20,29 @@
  * mac2 is zero. Indices, counters, ephemeral keys, IP IDs and checksums
  * are never printed: they differ on every run.
  *
+ * A UDP GSO packet (a sender's batch of datagrams, which crosses a veth
+ * whole and which a capture there sees as one) is listed as the datagrams
+ * a peer on a wire would receive, when it holds data messages: one line
+ * per segment, with its own len, udp and plen, every other field the
+ * packet's. A data message is 16 bytes of header (type 4 and three zero
+ * bytes, receiver index, 8-byte little-endian counter), then the payload
+ * padded to a multiple of 16 but not past the device's MTU, encrypted,
+ * and a 16-byte tag: 32 bytes at least, a multiple of 16 unless the
+ * padding stopped at the MTU (1420 makes 1452), so any length can occur.
+ * A sender's batch is one peer's messages in counter order, all S bytes
+ * long but the last, which may be shorter. So an unfragmented UDP payload
+ * (IP and UDP lengths agreeing) that starts with a data message is cut at
+ * every S bytes for the first S (from 32 up, less than the payload) such
+ * that each of these boundaries starts the same first word and receiver
+ * index, with the counter one more than the message before, and the rest
+ * after the last boundary is 32 bytes or more. Away from the real
+ * boundaries those 16 bytes are ciphertext or tag, which matches only by
+ * chance (odds of 2^-64 or less). With no such S the payload is one
+ * message, as it was sent. When the capture cut the packet short (its
+ * snap length) before a header this rule has to read, and no S matched in
+ * what was captured, the packet is one line that ends in "truncated": it
+ * may be several, which cannot be told.
+ *
  *   -t  prefix every line with "t=S": whole seconds (rounded) since the
  *       first listed packet
  *   -d  prefix every line with "d=S": whole seconds (rounded) since the
@@ -51,6 +74,11 @@ static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t le32(const uint8_t *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -102,6 +130,46 @@ static void print_wg(const uint8_t *p, size_t have, size_t len)
 		printf(" wg=data plen=%zu", len - 32);
 	else
 		printf(" wg=none first=%08x", (unsigned)type);
+}
+
+/*
+ * The segment size S of a UDP GSO packet of data messages whose UDP payload
+ * of len bytes (have of them captured) is p, by the rule of the header
+ * comment: 0 when it is one message or not data, -1 when the capture cut
+ * it short before the rule could tell.
+ */
+static long gso_size(const uint8_t *p, size_t have, size_t len)
+{
+	uint64_t counter;
+	size_t s, off, k;
+	int cut = 0, match;
+
+	if (have > len)
+		have = len;	/* the link layer's padding */
+	if (len < 64 || have < 16 || le32(p) != 4)
+		return 0;
+	counter = le64(p + 8);
+	for (s = 32; s < len; s++) {
+		if (len % s && len % s < 32)
+			continue;
+		match = 1;
+		for (k = 1, off = s; off < len; k++, off += s) {
+			if (off + 16 > have) {
+				match = -1;
+				break;
+			}
+			/* The first word and the receiver index, then the counter. */
+			if (memcmp(p + off, p, 8) || le64(p + off + 8) != counter + k) {
+				match = 0;
+				break;
+			}
+		}
+		if (match > 0)
+			return (long)s;
+		if (match < 0)
+			cut = 1;
+	}
+	return cut ? -1 : 0;
 }
 
 /*
@@ -165,13 +233,17 @@ static void print_time(double ts)
 	prev_ts = ts;
 }
 
-/* One IP datagram, p[0..have) captured. */
+/*
+ * One IP datagram, p[0..have) captured: one line, or one per segment of a
+ * UDP GSO packet of data messages (see the header comment).
+ */
 static void ip_packet(double ts, const uint8_t *p, size_t have)
 {
 	char src[64], dst[64];
-	int v6, proto, frag_off = 0, mf = 0, has_frag = 0, hop;
-	size_t hl, total;
+	int v6, proto, frag_off = 0, mf = 0, has_frag = 0, hop, udp;
+	size_t hl, total, ulen = 0, off, seg;
 	const uint8_t *l4;
+	long gso = 0;
 
 	if (have < 1)
 		return;
@@ -217,46 +289,66 @@ static void ip_packet(double ts, const uint8_t *p, size_t have)
 	if (have < hl || chatter(proto, l4, frag_off ? 0 : have - hl))
 		return;
 
-	print_time(ts);
+	udp = !frag_off && proto == 17 && have >= hl + 8;
+	if (udp) {
+		ulen = be16(l4 + 4);
+		/* A whole datagram, its IP and UDP lengths agreeing. */
+		if (!mf && ulen >= 8 && total == hl + ulen)
+			gso = gso_size(l4 + 8, have - hl - 8, ulen - 8);
+	}
 	endpoint_str(src, sizeof(src), v6, p + (v6 ? 8 : 12),
 		     proto == 17 && !frag_off && have >= hl + 4 ? be16(l4) : -1);
 	endpoint_str(dst, sizeof(dst), v6, p + (v6 ? 24 : 16),
 		     proto == 17 && !frag_off && have >= hl + 4 ? be16(l4 + 2) : -1);
-	printf("%s %s > %s len=%zu", v6 ? "ip6" : "ip4", src, dst, total);
-	if (v6) {
-		uint8_t tc = (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
+	/* Each segment: off and seg, its place and length in the UDP payload. */
+	for (off = 0;; off += seg) {
+		seg = 0;
+		if (gso > 0)
+			seg = ulen - 8 - off < (size_t)gso ? ulen - 8 - off : (size_t)gso;
+		print_time(ts);
+		printf("%s %s > %s len=%zu", v6 ? "ip6" : "ip4", src, dst,
+		       gso > 0 ? hl + 8 + seg : total);
+		if (v6) {
+			uint8_t tc = (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
 
-		printf(" hlim=%d dscp=%d ecn=%d fl=%s", hop, tc >> 2, tc & 3,
-		       ((p[1] & 0x0f) | p[2] | p[3]) ? "set" : "0");
-		if (has_frag)
-			printf(" frag=%d mf=%d", frag_off, mf);
-		else
-			printf(" frag=-");
-	} else {
-		printf(" ttl=%d dscp=%d ecn=%d df=%d frag=%d mf=%d", hop, p[1] >> 2, p[1] & 3,
-		       !!(p[6] & 0x40), frag_off, mf);
-		if (hl > 20)
-			printf(" ihl=%zu", hl);
+			printf(" hlim=%d dscp=%d ecn=%d fl=%s", hop, tc >> 2, tc & 3,
+			       ((p[1] & 0x0f) | p[2] | p[3]) ? "set" : "0");
+			if (has_frag)
+				printf(" frag=%d mf=%d", frag_off, mf);
+			else
+				printf(" frag=-");
+		} else {
+			printf(" ttl=%d dscp=%d ecn=%d df=%d frag=%d mf=%d", hop, p[1] >> 2,
+			       p[1] & 3, !!(p[6] & 0x40), frag_off, mf);
+			if (hl > 20)
+				printf(" ihl=%zu", hl);
+		}
+		if (frag_off) {
+			printf(" proto=%d\n", proto);
+			return;
+		}
+		if (udp && gso > 0) {
+			/* Every segment's header was captured (gso_size). */
+			printf(" udp=%zu csum=%s", seg + 8, (l4[6] | l4[7]) ? "set" : "0");
+			print_wg(l4 + 8 + off, have - hl - 8 - off, seg);
+		} else if (udp) {
+			printf(" udp=%zu csum=%s", ulen, (l4[6] | l4[7]) ? "set" : "0");
+			print_wg(l4 + 8, have - hl - 8, ulen >= 8 ? ulen - 8 : 0);
+			if (gso < 0)
+				printf(" truncated");
+		} else if ((proto == 1 || proto == 58) && have >= hl + 4) {
+			printf(" %s=%d/%d", proto == 1 ? "icmp" : "icmp6", l4[0], l4[1]);
+			/* Errors quote the offending packet after their 8-byte header. */
+			if ((proto == 1 && (l4[0] == 3 || l4[0] == 11 || l4[0] == 12)) ||
+			    (proto == 58 && l4[0] < 128))
+				print_quote(l4 + 8, have >= hl + 8 ? have - hl - 8 : 0);
+		} else {
+			printf(" proto=%d", proto);
+		}
+		printf("\n");
+		if (gso <= 0 || off + seg >= ulen - 8)
+			return;
 	}
-	if (frag_off) {
-		printf(" proto=%d\n", proto);
-		return;
-	}
-	if (proto == 17 && have >= hl + 8) {
-		size_t ulen = be16(l4 + 4);
-
-		printf(" udp=%zu csum=%s", ulen, (l4[6] | l4[7]) ? "set" : "0");
-		print_wg(l4 + 8, have - hl - 8, ulen >= 8 ? ulen - 8 : 0);
-	} else if ((proto == 1 || proto == 58) && have >= hl + 4) {
-		printf(" %s=%d/%d", proto == 1 ? "icmp" : "icmp6", l4[0], l4[1]);
-		/* Errors quote the offending packet after their 8-byte header. */
-		if ((proto == 1 && (l4[0] == 3 || l4[0] == 11 || l4[0] == 12)) ||
-		    (proto == 58 && l4[0] < 128))
-			print_quote(l4 + 8, have >= hl + 8 ? have - hl - 8 : 0);
-	} else {
-		printf(" proto=%d", proto);
-	}
-	printf("\n");
 }
 
 /* One link-layer frame of the given link type. */
@@ -414,7 +506,12 @@ static void read_pcapng(const uint8_t *b, size_t len)
 			if (ifc < (uint32_t)nif && 28 + caplen <= blen)
 				frame((double)t / tsdiv[ifc], linktype[ifc], b + off + 28, caplen);
 		} else if (type == 3 && nif > 0 && blen >= 16) {	/* simple packet */
-			frame(0, linktype[0], b + off + 12, blen - 16);
+			/* Its original length; less was kept when the snap length cut it. */
+			uint32_t caplen = rd32(b + off + 8, swap);
+
+			if (caplen > blen - 16)
+				caplen = blen - 16;
+			frame(0, linktype[0], b + off + 12, caplen);
 		}
 		off += blen;
 	}
