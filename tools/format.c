@@ -47,7 +47,6 @@ static char *append_number(char *p, char sep, unsigned int v)
 void format_endpoint(char *buf, size_t len, const union wg_endpoint *ep)
 {
 	char host[INET6_ADDRSTRLEN + IFNAMSIZ + 2], serv[8];
-	socklen_t salen;
 
 	if (len < ENDPOINT_STRLEN) {
 		if (len)
@@ -64,8 +63,7 @@ void format_endpoint(char *buf, size_t len, const union wg_endpoint *ep)
 	if (ep->addr.sa_family != AF_INET6)
 		return;
 	/* getnameinfo() names a link-local address's scope (%eth0). */
-	salen = sizeof(ep->addr6);
-	if (getnameinfo(&ep->addr, salen, host, sizeof(host), serv, sizeof(serv),
+	if (getnameinfo(&ep->addr, sizeof(ep->addr6), host, sizeof(host), serv, sizeof(serv),
 			NI_NUMERICHOST | NI_NUMERICSERV))
 		return;
 	snprintf(buf, len, "[%s]:%s", host, serv);
@@ -325,24 +323,27 @@ static void put_ips(FILE *f, const struct wg_peer *p, char sep)
 	}
 }
 
-/* v in decimal; a negative value with its sign. */
-static void put_decimal(FILE *f, int64_t v, bool is_signed)
+static void put_u64(FILE *f, uint64_t v)
 {
-	char digits[21], *end = digits + sizeof(digits), *d;
-	uint64_t u = (uint64_t)v;
+	char digits[20], *end = digits + sizeof(digits), *d = decimal(end, v);
 
-	if (is_signed && v < 0)
-		u = -u;
-	d = decimal(end, u);
-	if (is_signed && v < 0)
-		*--d = '-';
 	fwrite(d, 1, (size_t)(end - d), f);
+}
+
+static void put_s64(FILE *f, int64_t v)
+{
+	if (v < 0) {
+		fputc('-', f);
+		put_u64(f, -(uint64_t)v);
+	} else {
+		put_u64(f, (uint64_t)v);
+	}
 }
 
 static void put_keepalive(FILE *f, uint16_t k)
 {
 	if (k)
-		put_decimal(f, k, false);
+		put_u64(f, k);
 	else
 		fputs("off", f);
 }
@@ -376,11 +377,11 @@ void format_dump(FILE *f, const struct wg_device *dev, bool prefix)
 		fputc('\t', f);
 		put_ips(f, p, ',');
 		fputc('\t', f);
-		put_decimal(f, p->last_handshake_sec, true);
+		put_s64(f, p->last_handshake_sec);
 		fputc('\t', f);
-		put_decimal(f, (int64_t)p->rx_bytes, false);
+		put_u64(f, p->rx_bytes);
 		fputc('\t', f);
-		put_decimal(f, (int64_t)p->tx_bytes, false);
+		put_u64(f, p->tx_bytes);
 		fputc('\t', f);
 		put_keepalive(f, p->keepalive);
 		fputc('\n', f);
