@@ -145,4 +145,41 @@ static inline int genl_dump_device(int fd, unsigned short family, const char *if
 	return 0;
 }
 
+/* genl_dump_part()'s answers. */
+enum {
+	GENL_DUMP_MORE,		/* the dump goes on: read the next part */
+	GENL_DUMP_DONE,		/* NLMSG_DONE was in this part */
+	GENL_DUMP_REFUSED,	/* the kernel answered an error (printed) */
+	GENL_DUMP_BROKEN,	/* reading failed (printed) */
+};
+
+/*
+ * Reads one part of the dump that answers the request sent on @fd (one
+ * recv into @buf of @size bytes) and hands @each every message of it
+ * before an error, NLMSG_DONE included (its flags say what the end's do).
+ */
+static inline int genl_dump_part(int fd, void *buf, size_t size,
+				 void (*each)(const struct nlmsghdr *nlh, void *ctx), void *ctx)
+{
+	const struct nlmsghdr *nlh;
+	ssize_t len = recv(fd, buf, size, 0);
+
+	if (len < 0) {
+		perror("netlink recv");
+		return GENL_DUMP_BROKEN;
+	}
+	for (nlh = buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *err = NLMSG_DATA(nlh);
+
+			fprintf(stderr, "dump failed: %s\n", strerror(-err->error));
+			return GENL_DUMP_REFUSED;
+		}
+		each(nlh, ctx);
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return GENL_DUMP_DONE;
+	}
+	return GENL_DUMP_MORE;
+}
+
 #endif /* GENL_SOCK_H */

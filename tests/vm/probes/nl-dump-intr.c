@@ -13,7 +13,6 @@
  *
  * Raw netlink on purpose: no library between the test and the flags.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,34 +27,21 @@
 
 static char buf[BUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 
-static void die(const char *what)
+/* genl_dump_part()'s @each: whether any message was marked interrupted. */
+static void note_intr(const struct nlmsghdr *nlh, void *intr)
 {
-	perror(what);
-	exit(2);
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		*(int *)intr = 1;
 }
 
 /* Reads one part of the dump; returns 1 when the dump is done. */
 static int read_part(int fd, int *intr)
 {
-	struct nlmsghdr *nlh;
-	ssize_t len;
+	int ret = genl_dump_part(fd, buf, sizeof(buf), note_intr, intr);
 
-	len = recv(fd, buf, sizeof(buf), 0);
-	if (len < 0)
-		die("recv");
-	for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-			*intr = 1;
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr *err = NLMSG_DATA(nlh);
-
-			fprintf(stderr, "dump failed: %s\n", strerror(-err->error));
-			exit(2);
-		}
-		if (nlh->nlmsg_type == NLMSG_DONE)
-			return 1;
-	}
-	return 0;
+	if (ret != GENL_DUMP_MORE && ret != GENL_DUMP_DONE)
+		exit(2);
+	return ret == GENL_DUMP_DONE;
 }
 
 int main(int argc, char **argv)

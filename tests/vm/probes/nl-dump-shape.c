@@ -78,7 +78,7 @@ static void print_peer(struct nlattr *peer)
 	putchar(']');
 }
 
-static void print_message(int n, struct nlmsghdr *nlh)
+static void print_message(int n, const struct nlmsghdr *nlh)
 {
 	struct nlattr *a, *peer;
 
@@ -97,10 +97,17 @@ static void print_message(int n, struct nlmsghdr *nlh)
 	putchar('\n');
 }
 
+/* genl_dump_part()'s @each: print every message but the end. */
+static void print_each(const struct nlmsghdr *nlh, void *count)
+{
+	if (nlh->nlmsg_type != NLMSG_DONE)
+		print_message(++*(int *)count, nlh);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned short family;
-	int fd, n = 0;
+	int fd, n = 0, ret;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s IFNAME\n", argv[0]);
@@ -109,24 +116,8 @@ int main(int argc, char **argv)
 	fd = genl_open_wireguard(&family);
 	if (fd < 0 || genl_dump_device(fd, family, argv[1]) < 0)
 		return 2;
-	for (;;) {
-		struct nlmsghdr *nlh;
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-
-		if (len < 0) {
-			perror("netlink recv");
-			return 2;
-		}
-		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *err = NLMSG_DATA(nlh);
-
-				fprintf(stderr, "dump failed: %s\n", strerror(-err->error));
-				return 1;
-			}
-			print_message(++n, nlh);
-		}
-	}
+	do
+		ret = genl_dump_part(fd, buf, sizeof(buf), print_each, &n);
+	while (ret == GENL_DUMP_MORE);
+	return ret == GENL_DUMP_DONE ? 0 : ret == GENL_DUMP_REFUSED ? 1 : 2;
 }

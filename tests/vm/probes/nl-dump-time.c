@@ -30,12 +30,25 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+struct dump_sum {
+	unsigned long messages, bytes;	/* NLMSG_DONE's bytes counted */
+};
+
+static void count_message(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct dump_sum *sum = ctx;
+
+	sum->bytes += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (nlh->nlmsg_type != NLMSG_DONE)
+		sum->messages++;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long messages = 0, bytes = 0;
+	struct dump_sum sum = { 0 };
 	unsigned short family;
 	double start;
-	int fd;
+	int fd, ret;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s IFNAME\n", argv[0]);
@@ -47,28 +60,11 @@ int main(int argc, char **argv)
 	start = now_ms();
 	if (genl_dump_device(fd, family, argv[1]) < 0)
 		return 2;
-	for (;;) {
-		struct nlmsghdr *nlh;
-		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-
-		if (len < 0) {
-			perror("netlink recv");
-			return 2;
-		}
-		bytes += (unsigned long)len;
-		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *err = NLMSG_DATA(nlh);
-
-				fprintf(stderr, "dump failed: %s\n", strerror(-err->error));
-				return 1;
-			}
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				printf("%.1f ms %lu messages %lu bytes\n", now_ms() - start,
-				       messages, bytes);
-				return 0;
-			}
-			messages++;
-		}
-	}
+	do
+		ret = genl_dump_part(fd, buf, sizeof(buf), count_message, &sum);
+	while (ret == GENL_DUMP_MORE);
+	if (ret != GENL_DUMP_DONE)
+		return ret == GENL_DUMP_REFUSED ? 1 : 2;
+	printf("%.1f ms %lu messages %lu bytes\n", now_ms() - start, sum.messages, sum.bytes);
+	return 0;
 }
