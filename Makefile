@@ -106,8 +106,8 @@ difftest:
 check:
 	tests/check.sh
 
-# The benchmark (bench/run): plain veth, the stock module, ours and
-# wireguard-go, one guest at a time, interleaved over ROUNDS rounds (default
+# The benchmark (bench/run): plain veth, the stock module, ours (outer
+# batching on and off) and wireguard-go, one guest at a time, interleaved over ROUNDS rounds (default
 # 3) on each series of KWG_KERNELS: TCP and UDP throughput, ping RTT,
 # control-plane times, memory, CPU per GB and UDP-stack trips per MB. The
 # report (medians, spread, ratio to stock; Markdown, JSON, PNG charts) goes

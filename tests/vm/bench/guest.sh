@@ -9,8 +9,10 @@
 # would measure nothing); no figure is judged.
 #
 # BENCH_IMPL          plain (a veth between two namespaces, no tunnel),
-#                     stock or kwg (the wireguard.ko vm.sh loaded), go
-#                     (Debian's wireguard-go); our wg drives all three
+#                     stock or kwg (the wireguard.ko vm.sh loaded),
+#                     kwg-nobatch (ours with udp_batching=0: the data
+#                     plane only, its control plane being kwg's), go
+#                     (Debian's wireguard-go); our wg drives all of them
 # BENCH_SECONDS       length of each iperf3 run
 # BENCH_PEERS         peers in /bench/peers.conf (bench/genconf peers)
 # BENCH_AIPS          allowed IPs in /bench/aips.conf (genconf allowedips)
@@ -24,6 +26,7 @@ IMPL=${BENCH_IMPL:?} SECS=${BENCH_SECONDS:?} PEERS=${BENCH_PEERS:?} AIPS=${BENCH
 UDP_LEN=${BENCH_UDP_LEN:?} UDP_RATE=${BENCH_UDP_RATE:?}
 PINGS=${BENCH_PINGS:?} PING_INTERVAL=${BENCH_PING_INTERVAL:?}
 TRACING=/sys/kernel/tracing
+BATCHING=/sys/module/wireguard/parameters/udp_batching
 # /proc/stat counts in USER_HZ ticks; the guest has no getconf, and
 # Debian's kernels (like every x86 kernel) use 100.
 HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -295,6 +298,12 @@ data_plane() {
 	case $IMPL in
 	plain) plain_pair; DST=10.0.0.2 ;;
 	go) go_pair; DST=192.168.0.2 ;;
+	kwg-nobatch)
+		# Set before the devices exist: their sockets ask for UDP GRO
+		# only with batching on.
+		modprobe wireguard udp_batching=0
+		check_eq "udp_batching is off" N "$(cat "$BATCHING")"
+		veth_wg_pair; DST=192.168.0.2 ;;
 	*) veth_wg_pair; DST=192.168.0.2 ;;
 	esac
 	check "data plane: $DST answers" wait_until 20 n a ping -c1 -W1 "$DST"
@@ -346,6 +355,6 @@ data_plane() {
 info vcpus "$(nproc)"
 info guest-cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 info kernel "$(uname -r)"
-[[ $IMPL == plain ]] || control_plane
+[[ $IMPL == plain || $IMPL == kwg-nobatch ]] || control_plane
 data_plane
 finish
