@@ -31,65 +31,113 @@ bool allowedip_same(const struct wg_allowedip *a, const struct wg_allowedip *b)
 	return !memcmp(x, y, sizeof(x));
 }
 
-static bool list_has(const struct wg_allowedip *ips, size_t n, const struct wg_allowedip *ip)
+/* An allowed IP as the kernel keys it, for sorting and comparing sets. */
+struct ip_key {
+	uint8_t family, cidr;
+	uint8_t addr[16];
+};
+
+static int ip_key_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (allowedip_same(&ips[i], ip))
-			return true;
-	return false;
+	return memcmp(a, b, sizeof(struct ip_key));
+}
+
+static void ip_key_of(const struct wg_allowedip *ip, struct ip_key *key)
+{
+	key->family = ip->family == AF_INET6 ? 6 : 4;
+	key->cidr = ip->cidr;
+	masked(ip, key->addr);
+}
+
+/*
+ * One step of peer_edit_to_replacement(): an entry of the current list or
+ * an edit, in the order the kernel would apply them (seq).
+ */
+struct ip_step {
+	struct ip_key key;
+	size_t seq;
+	bool add;
+	const struct wg_allowedip *ip;
+};
+
+static int ip_step_cmp(const void *a, const void *b)
+{
+	const struct ip_step *x = a, *y = b;
+	int c = ip_key_cmp(&x->key, &y->key);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int ip_step_seq_cmp(const void *a, const void *b)
+{
+	const struct ip_step *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /*
  * Rewrites peer's edit list (entries to add, entries flagged REMOVE_ME) into
  * a complete replacement list built on current (NULL: the peer is new).
- * Never lets a removal turn into an addition.
+ * Never lets a removal turn into an addition. The result is what applying
+ * the current list and then the edits one by one would leave, an entry in
+ * the place of its last addition; sorted by entry, so that a peer with
+ * many entries costs n log n rather than n squared.
  */
 int peer_edit_to_replacement(struct wg_peer *peer, const struct wg_peer *current)
 {
-	struct wg_allowedip *edits = peer->ips;
-	size_t nedits = peer->num_ips;
-	struct wg_peer result = { 0 };
 	bool replace = peer->flags & WGPEER_F_REPLACE_ALLOWEDIPS;
+	size_t ncur = !replace && current ? current->num_ips : 0;
+	size_t n = ncur + peer->num_ips, kept = 0;
+	struct wg_peer result = { 0 };
+	struct ip_step *steps = malloc((n ? n : 1) * sizeof(*steps));
 
-	if (!replace && current) {
-		for (size_t i = 0; i < current->num_ips; i++) {
-			struct wg_allowedip *slot;
+	if (!steps)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct wg_allowedip *ip = i < ncur ? &current->ips[i] : &peer->ips[i - ncur];
 
-			if (list_has(result.ips, result.num_ips, &current->ips[i]))
-				continue;
-			slot = peer_add_ip(&result);
-			if (!slot)
-				goto nomem;
-			*slot = current->ips[i];
-			slot->flags = 0;
-		}
+		ip_key_of(ip, &steps[i].key);
+		steps[i].seq = i;
+		steps[i].add = !(ip->flags & WGALLOWEDIP_F_REMOVE_ME);
+		steps[i].ip = ip;
 	}
-	/* Apply the edits in order, as the kernel would. */
-	for (size_t i = 0; i < nedits; i++) {
-		if (edits[i].flags & WGALLOWEDIP_F_REMOVE_ME) {
-			size_t o = 0;
-
-			for (size_t j = 0; j < result.num_ips; j++)
-				if (!allowedip_same(&result.ips[j], &edits[i]))
-					result.ips[o++] = result.ips[j];
-			result.num_ips = o;
-		} else if (!list_has(result.ips, result.num_ips, &edits[i])) {
-			struct wg_allowedip *slot = peer_add_ip(&result);
-
-			if (!slot)
-				goto nomem;
-			*slot = edits[i];
-		}
+	qsort(steps, n, sizeof(*steps), ip_step_cmp);
+	/*
+	 * Per entry, the steps in order: it is there at the end if its last
+	 * step adds it, from the first addition since its last removal
+	 * (adding an entry already there leaves it where it is).
+	 */
+	for (size_t i = 0, first = 0; i < n; i++) {
+		if (i && ip_key_cmp(&steps[i].key, &steps[i - 1].key))
+			first = i;
+		else if (i && !steps[i - 1].add)
+			first = i;
+		if (i + 1 < n && !ip_key_cmp(&steps[i].key, &steps[i + 1].key))
+			continue;
+		if (steps[i].add)
+			steps[kept++] = steps[first];
 	}
+	qsort(steps, kept, sizeof(*steps), ip_step_seq_cmp);
+	for (size_t i = 0; i < kept; i++) {
+		struct wg_allowedip *slot = peer_add_ip(&result);
+
+		if (!slot) {
+			free(result.ips);
+			free(steps);
+			return -ENOMEM;
+		}
+		*slot = *steps[i].ip;
+		slot->flags = 0;
+	}
+	free(steps);
 	free(peer->ips);
 	peer->ips = result.ips;
 	peer->num_ips = result.num_ips;
 	peer->cap_ips = result.cap_ips;
 	peer->flags |= WGPEER_F_REPLACE_ALLOWEDIPS;
 	return 0;
-nomem:
-	free(result.ips);
-	return -ENOMEM;
 }
 
 static bool same_endpoint(const union wg_endpoint *a, const union wg_endpoint *b)
@@ -106,17 +154,6 @@ static bool same_endpoint(const union wg_endpoint *a, const union wg_endpoint *b
 	return true;
 }
 
-/* An allowed IP as the kernel keys it, for sorting and comparing sets. */
-struct ip_key {
-	uint8_t family, cidr;
-	uint8_t addr[16];
-};
-
-static int ip_key_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct ip_key));
-}
-
 /* The peer's allowed IPs as a sorted set; NULL only when out of memory. */
 static struct ip_key *ip_set(const struct wg_peer *p, size_t *n)
 {
@@ -125,11 +162,8 @@ static struct ip_key *ip_set(const struct wg_peer *p, size_t *n)
 
 	if (!keys)
 		return NULL;
-	for (size_t i = 0; i < p->num_ips; i++) {
-		keys[i].family = p->ips[i].family == AF_INET6 ? 6 : 4;
-		keys[i].cidr = p->ips[i].cidr;
-		masked(&p->ips[i], keys[i].addr);
-	}
+	for (size_t i = 0; i < p->num_ips; i++)
+		ip_key_of(&p->ips[i], &keys[i]);
 	qsort(keys, p->num_ips, sizeof(*keys), ip_key_cmp);
 	for (size_t i = 0; i < p->num_ips; i++)
 		if (!o || ip_key_cmp(&keys[o - 1], &keys[i]))
