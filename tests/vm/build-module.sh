@@ -2,8 +2,14 @@
 # Build our module for one kernel release, out of tree, in a per-release
 # copy of the sources under the cache so that builds for 6.1 and 6.12 do
 # not clobber each other's objects. Prints the path of wireguard.ko.
+#
+# usage: build-module.sh KVER [DEST]
+# With DEST, the module is copied there before the build directory is
+# unlocked, and DEST is printed: every working tree on the machine shares
+# the directory, and another one's build may replace the module as soon as
+# the lock is released.
 set -euo pipefail
-kver=$1
+kver=$1 dest=${2:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 KWG_CACHE=${KWG_CACHE:-/var/cache/kwg}
 kdir=${KDIR:-/usr/src/linux-headers-$kver}
@@ -25,4 +31,9 @@ arch=()
 grep -qx 'CONFIG_UML=y' "$kdir/.config" 2>/dev/null && arch=(ARCH=um)
 make -s -C "$kdir" "${arch[@]}" M="$build/module" modules >"$build/build.log" 2>&1 ||
 	{ cat "$build/build.log" >&2; exit 1; }
-echo "$build/module/wireguard.ko"
+if [[ -n $dest ]]; then
+	cp "$build/module/wireguard.ko" "$dest"
+	echo "$dest"
+else
+	echo "$build/module/wireguard.ko"
+fi

@@ -86,10 +86,14 @@ key=$( {
 	fi
 } | sha256sum | cut -c1-16)
 out=$KWG_CACHE/initramfs/$kver-$part-$key.cpio
+# Images kept per release and part (about 40 MB each).
+IMAGES_KEPT=4
 mkdir -p "$KWG_CACHE/initramfs"
 exec 9>"$KWG_CACHE/initramfs/$kver.lock"
 flock 9
 if [[ -f $out ]]; then
+	# Used now: the cleanup below keeps the images used last.
+	touch "$out"
 	echo "$out"
 	exit 0
 fi
@@ -178,8 +182,12 @@ write_image() {
 	local tmp=$out.tmp.$$
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$tmp"
 	mv "$tmp" "$out"
-	# Older images of this release and part are stale now.
-	find "$KWG_CACHE/initramfs" -name "$kver-$part-*.cpio" ! -path "$out" -delete
+	# Older images of this release and part: another working tree on
+	# this machine (a helper's, a fresh clone's) may be booting one, so
+	# the few used last stay and only the rest go.
+	# shellcheck disable=SC2012 # names of our own making: no newlines
+	ls -t "$KWG_CACHE/initramfs/$kver-$part-"*.cpio | tail -n +$((IMAGES_KEPT + 1)) |
+		xargs -r rm -f --
 	echo "$out"
 }
 

@@ -115,7 +115,7 @@ mkdir -p "$ov/kwg" "$ov/etc" "$ov/opt/kwg/bin"
 # The module under test.
 case $module in
 stock) ;;
-ours) cp "$("$here/build-module.sh" "$kver")" "$ov/opt/kwg/wireguard.ko" ;;
+ours) "$here/build-module.sh" "$kver" "$ov/opt/kwg/wireguard.ko" >/dev/null ;;
 *) cp "$module" "$ov/opt/kwg/wireguard.ko"; module=file ;;
 esac
 
