@@ -22,6 +22,27 @@ TCP_FLOOR=$((1024 * 1024))	# bytes received in 3 s
 UDP_FLOOR=$((1024 * 1024))
 UDP_MAX_LOSS=10			# percent
 
+# rcvbuf_drops NS 4|6: datagrams NS's UDP sockets of that family dropped
+# because their receive buffer was full.
+rcvbuf_drops() {
+	if [[ $2 == 6 ]]; then
+		n "$1" awk '$1 == "Udp6RcvbufErrors" { print $2 }' /proc/net/snmp6
+	else
+		n "$1" awk '$1 == "Udp:" && !c { for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") c = i; next }
+			$1 == "Udp:" { print $c }' /proc/net/snmp
+	fi
+}
+
+# tunnel_loss FILE DROPS: percent of an iperf3 UDP run's datagrams lost,
+# less the DROPS its receiver's own socket made: an iperf3 starved of CPU
+# under TCG overflows its buffer, which is not the tunnel losing them.
+tunnel_loss() {
+	local lost total
+	lost=$(json_num "$1" sum lost_packets) total=$(json_num "$1" sum packets)
+	[[ -n $lost && -n $total && $total -gt 0 ]] || { echo 100; return; }
+	echo $(((lost - $2) * 100 / total))
+}
+
 P1=$(key wg1) P2=$(key wg2)
 
 # ------------------------------------------------------------------ over IPv4
@@ -47,11 +68,12 @@ iperf /tmp/tcp2 ns1 -t 3 -R -c fd01::2
 speed_floor "v4 outside: TCP v6 ns2 -> ns1 moves >= 1 MiB in 3 s" \
 	"$(json_num /tmp/tcp2 sum_received bytes)" $TCP_FLOOR
 iperf_server ns2
+drops=$(rcvbuf_drops ns2 6)
 iperf /tmp/udp1 ns1 -t 3 -u -b 20M -l 1200 -c fd01::2
 speed_floor "v4 outside: UDP v6 ns1 -> ns2 delivers >= 1 MiB in 3 s" \
 	"$(json_num /tmp/udp1 sum_received bytes)" $UDP_FLOOR
-check "v4 outside: UDP v6 loses < $UDP_MAX_LOSS%" \
-	test "$(json_num /tmp/udp1 sum lost_percent)" -lt $UDP_MAX_LOSS
+check "v4 outside: UDP v6 loses < $UDP_MAX_LOSS% (receive-buffer drops aside)" \
+	test "$(tunnel_loss /tmp/udp1 $(($(rcvbuf_drops ns2 6) - drops)))" -lt $UDP_MAX_LOSS
 
 # One stream per CPU, each sender pinned to its CPU, all at once: the
 # encryption and decryption work is spread over every CPU concurrently.
@@ -80,11 +102,12 @@ iperf /tmp/tcp3 ns3 -t 3 -c fd02::2
 speed_floor "v6 outside: TCP v6 ns3 -> ns4 moves >= 1 MiB in 3 s" \
 	"$(json_num /tmp/tcp3 sum_received bytes)" $TCP_FLOOR
 iperf_server ns4
+drops=$(rcvbuf_drops ns3 4)
 iperf /tmp/udp3 ns3 -t 3 -u -b 20M -l 1300 -R -c 192.168.242.2
 speed_floor "v6 outside: UDP v4 ns4 -> ns3 delivers >= 1 MiB in 3 s" \
 	"$(json_num /tmp/udp3 sum_received bytes)" $UDP_FLOOR
-check "v6 outside: UDP v4 loses < $UDP_MAX_LOSS%" \
-	test "$(json_num /tmp/udp3 sum lost_percent)" -lt $UDP_MAX_LOSS
+check "v6 outside: UDP v4 loses < $UDP_MAX_LOSS% (receive-buffer drops aside)" \
+	test "$(tunnel_loss /tmp/udp3 $(($(rcvbuf_drops ns3 4) - drops)))" -lt $UDP_MAX_LOSS
 
 # ------------------------------------------------------------ byte accounting
 echo "# [${SECONDS}s] byte accounting"
