@@ -37,8 +37,9 @@ pkgs=(
 	qrencode zbar-tools dnsmasq-base
 	# reference peers (and make bench's wireguard-go)
 	wireguard-tools wireguard-go
-	# make bench's charts (bench/report draws them with gnuplot)
-	gnuplot-nox
+	# make bench's charts (bench/report draws them with gnuplot); make
+	# profile's perf, which runs in the guest
+	gnuplot-nox linux-perf
 	# real clients driven in the guest (tests/vm/suites/client-*.sh):
 	# pyroute2, systemd-networkd (systemd, above) with the D-Bus system bus,
 	# NetworkManager
