@@ -122,7 +122,7 @@ bench:
 # Where a data packet's CPU time goes (bench/profile): one TCP stream
 # through stock, ours and ours with udp_batching=0 under perf in the guest,
 # the samples sorted into kinds of work; a table per series in
-# bench/results/. About 2 minutes per boot.
+# bench/results/. About 40 seconds per boot.
 profile:
 	bench/profile
 
