@@ -102,23 +102,46 @@ mem() {
 }
 
 # ----------------------------------------------------------- control plane
-# timed METRIC NS ARGS...: the figure METRIC, how long `wg ARGS` takes in
-# NS, output discarded. Timed inside the namespace's shell with bash's
-# clock (no process start of its own inside the span).
+# wg_us NS ARGS...: how long `wg ARGS` takes in NS, in microseconds,
+# output discarded. Timed inside the namespace's shell with bash's clock
+# (no process start of its own inside the span).
+wg_us() {
+	local ns=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	in_ns "$ns" bash -c 't=$EPOCHREALTIME; wg "$@" >/dev/null || exit 1
+		e=$EPOCHREALTIME; echo $((10#${e/./} - 10#${t/./}))' wg_us "$@"
+}
+
+# median: the median of the numbers on standard input, one per line.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+
+# timed METRIC NS ARGS...: the figure METRIC, how long `wg ARGS` takes in NS.
 timed() {
 	local metric=$1 ns=$2 us
 	shift 2
-	# shellcheck disable=SC2016 # expanded by the inner bash
-	if us=$(in_ns "$ns" bash -c 't=$EPOCHREALTIME; wg "$@" >/dev/null || exit 1
-		e=$EPOCHREALTIME; echo $((10#${e/./} - 10#${t/./}))' timed "$@"); then
+	if us=$(wg_us "$ns" "$@"); then
 		bench "$metric" "$(div "$us" 1000)" ms
 	else
 		fail "$metric: wg $*"
 	fi
 }
 
+# timed_median METRIC NS ARGS...: the same for a command that changes
+# nothing, run REPEATS times: the median, steadier than one run.
+REPEATS=5
+timed_median() {
+	local metric=$1 ns=$2 i us all=""
+	shift 2
+	for ((i = 0; i < REPEATS; i++)); do
+		us=$(wg_us "$ns" "$@") || { fail "$metric: wg $*"; return; }
+		all+="$us"$'\n'
+	done
+	bench "$metric" "$(div "$(median <<<"${all%$'\n'}")" 1000)" ms
+}
+
 control_plane() {
-	local m0 m1 extra ms
+	local m0 m1 extra ms i
 	netns_add c
 	# PEERS peers (an IPv4 and an IPv6 allowed IP each, half with an
 	# endpoint) on a device that stays down: no traffic, no handshake.
@@ -127,14 +150,17 @@ control_plane() {
 	timed cp_setconf c setconf wg0 /bench/peers.conf
 	m1=$(mem)
 	bench mem_peer "$(div $((m1 - m0)) "$PEERS" 0)" B
-	timed cp_dump c show wg0 dump
+	timed_median cp_dump c show wg0 dump
 	# The kernel's share of that dump, without wg's start, parsing and
 	# printing (wireguard-go answers on its own socket, not netlink).
 	if [[ $IMPL != go ]]; then
-		ms=$(in_ns c /kwg/probes/nl-dump-time wg0) || fail "cp_dump_kernel: nl-dump-time"
-		bench cp_dump_kernel "${ms%% *}" ms
+		for ((i = 0; i < REPEATS; i++)); do
+			ms=$(in_ns c /kwg/probes/nl-dump-time wg0) || { fail "cp_dump_kernel: nl-dump-time"; break; }
+			echo "${ms%% *}"
+		done >/tmp/dump-kernel
+		bench cp_dump_kernel "$(median </tmp/dump-kernel)" ms
 	fi
-	timed cp_syncconf c syncconf wg0 /bench/peers.conf
+	timed_median cp_syncconf c syncconf wg0 /bench/peers.conf
 	extra=$(wg genkey | wg pubkey)
 	timed cp_set c set wg0 peer "$extra" allowed-ips 10.255.255.255/32,fd00:ffff::ffff/128 \
 		endpoint 198.19.255.254:51820
