@@ -20,17 +20,6 @@ static void masked(const struct wg_allowedip *ip, uint8_t out[16])
 		out[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
 }
 
-bool allowedip_same(const struct wg_allowedip *a, const struct wg_allowedip *b)
-{
-	uint8_t x[16], y[16];
-
-	if (a->family != b->family || a->cidr != b->cidr)
-		return false;
-	masked(a, x);
-	masked(b, y);
-	return !memcmp(x, y, sizeof(x));
-}
-
 /* An allowed IP as the kernel keys it, for sorting and comparing sets. */
 struct ip_key {
 	uint8_t family, cidr;
@@ -44,9 +33,18 @@ static int ip_key_cmp(const void *a, const void *b)
 
 static void ip_key_of(const struct wg_allowedip *ip, struct ip_key *key)
 {
-	key->family = ip->family == AF_INET6 ? 6 : 4;
+	key->family = (uint8_t)ip->family;	/* AF_INET or AF_INET6 */
 	key->cidr = ip->cidr;
 	masked(ip, key->addr);
+}
+
+bool allowedip_same(const struct wg_allowedip *a, const struct wg_allowedip *b)
+{
+	struct ip_key x, y;
+
+	ip_key_of(a, &x);
+	ip_key_of(b, &y);
+	return !ip_key_cmp(&x, &y);
 }
 
 /*
@@ -60,21 +58,20 @@ struct ip_step {
 	const struct wg_allowedip *ip;
 };
 
-static int ip_step_cmp(const void *a, const void *b)
-{
-	const struct ip_step *x = a, *y = b;
-	int c = ip_key_cmp(&x->key, &y->key);
-
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static int ip_step_seq_cmp(const void *a, const void *b)
 {
 	const struct ip_step *x = a, *y = b;
 
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int ip_step_cmp(const void *a, const void *b)
+{
+	const struct ip_step *x = a, *y = b;
+
+	int c = ip_key_cmp(&x->key, &y->key);
+
+	return c ? c : ip_step_seq_cmp(a, b);
 }
 
 /*
@@ -110,9 +107,7 @@ int peer_edit_to_replacement(struct wg_peer *peer, const struct wg_peer *current
 	 * (adding an entry already there leaves it where it is).
 	 */
 	for (size_t i = 0, first = 0; i < n; i++) {
-		if (i && ip_key_cmp(&steps[i].key, &steps[i - 1].key))
-			first = i;
-		else if (i && !steps[i - 1].add)
+		if (i && (ip_key_cmp(&steps[i].key, &steps[i - 1].key) || !steps[i - 1].add))
 			first = i;
 		if (i + 1 < n && !ip_key_cmp(&steps[i].key, &steps[i + 1].key))
 			continue;
