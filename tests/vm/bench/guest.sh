@@ -114,34 +114,37 @@ wg_us() {
 }
 
 # median: the median of the numbers on standard input, one per line.
-median() { sort -n | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+# (printf: awk would print a large non-integer in exponent form.)
+median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f\n", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
 
-# timed METRIC NS ARGS...: the figure METRIC, how long `wg ARGS` takes in NS.
+# median_run N COMMAND...: COMMAND run N times; the median of the first
+# word each run printed. Fails as soon as a run does.
+median_run() {
+	local n=$1 i out all=""
+	shift
+	for ((i = 0; i < n; i++)); do
+		out=$("$@") || return 1
+		all+="${out%% *}"$'\n'
+	done
+	median <<<"${all%$'\n'}"
+}
+
+# timed METRIC NS ARGS...: the figure METRIC, how long `wg ARGS` takes in
+# NS; with RUNS set (a command that changes nothing), the median of that
+# many runs, steadier than one.
+RUNS_NOOP=5
 timed() {
 	local metric=$1 ns=$2 us
 	shift 2
-	if us=$(wg_us "$ns" "$@"); then
+	if us=$(median_run "${RUNS:-1}" wg_us "$ns" "$@"); then
 		bench "$metric" "$(div "$us" 1000)" ms
 	else
 		fail "$metric: wg $*"
 	fi
 }
 
-# timed_median METRIC NS ARGS...: the same for a command that changes
-# nothing, run REPEATS times: the median, steadier than one run.
-REPEATS=5
-timed_median() {
-	local metric=$1 ns=$2 i us all=""
-	shift 2
-	for ((i = 0; i < REPEATS; i++)); do
-		us=$(wg_us "$ns" "$@") || { fail "$metric: wg $*"; return; }
-		all+="$us"$'\n'
-	done
-	bench "$metric" "$(div "$(median <<<"${all%$'\n'}")" 1000)" ms
-}
-
 control_plane() {
-	local m0 m1 extra ms i
+	local m0 m1 extra ms
 	netns_add c
 	# PEERS peers (an IPv4 and an IPv6 allowed IP each, half with an
 	# endpoint) on a device that stays down: no traffic, no handshake.
@@ -150,17 +153,17 @@ control_plane() {
 	timed cp_setconf c setconf wg0 /bench/peers.conf
 	m1=$(mem)
 	bench mem_peer "$(div $((m1 - m0)) "$PEERS" 0)" B
-	timed_median cp_dump c show wg0 dump
+	RUNS=$RUNS_NOOP timed cp_dump c show wg0 dump
 	# The kernel's share of that dump, without wg's start, parsing and
 	# printing (wireguard-go answers on its own socket, not netlink).
 	if [[ $IMPL != go ]]; then
-		for ((i = 0; i < REPEATS; i++)); do
-			ms=$(in_ns c /kwg/probes/nl-dump-time wg0) || { fail "cp_dump_kernel: nl-dump-time"; break; }
-			echo "${ms%% *}"
-		done >/tmp/dump-kernel
-		bench cp_dump_kernel "$(median </tmp/dump-kernel)" ms
+		if ms=$(median_run $RUNS_NOOP in_ns c /kwg/probes/nl-dump-time wg0); then
+			bench cp_dump_kernel "$ms" ms
+		else
+			fail "cp_dump_kernel: nl-dump-time"
+		fi
 	fi
-	timed_median cp_syncconf c syncconf wg0 /bench/peers.conf
+	RUNS=$RUNS_NOOP timed cp_syncconf c syncconf wg0 /bench/peers.conf
 	extra=$(wg genkey | wg pubkey)
 	timed cp_set c set wg0 peer "$extra" allowed-ips 10.255.255.255/32,fd00:ffff::ffff/128 \
 		endpoint 198.19.255.254:51820
@@ -321,15 +324,15 @@ rtt() {
 
 data_plane() {
 	local run srv load mon_a mon_b f
-	case $IMPL in
-	plain) plain_pair; DST=10.0.0.2 ;;
-	go) go_pair; DST=192.168.0.2 ;;
-	kwg-nobatch)
+	if [[ $IMPL == kwg-nobatch ]]; then
 		# Set before the devices exist: their sockets ask for UDP GRO
 		# only with batching on.
 		modprobe wireguard udp_batching=0
 		check_eq "udp_batching is off" N "$(cat "$BATCHING")"
-		veth_wg_pair; DST=192.168.0.2 ;;
+	fi
+	case $IMPL in
+	plain) plain_pair; DST=10.0.0.2 ;;
+	go) go_pair; DST=192.168.0.2 ;;
 	*) veth_wg_pair; DST=192.168.0.2 ;;
 	esac
 	check "data plane: $DST answers" wait_until 20 n a ping -c1 -W1 "$DST"
